@@ -1,0 +1,41 @@
+package dev.sessions.hello;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+
+class HelloHandlerTest {
+
+    private final HelloHandler handler = new HelloHandler();
+
+    @ParameterizedTest
+    @Event(value = "events/hello.json", type = APIGatewayV2HTTPEvent.class)
+    void givenHelloEvent_whenHandled_thenGreetsInPlainText(APIGatewayV2HTTPEvent event) {
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+
+        assertEquals(200, response.getStatusCode());
+        assertEquals("text/plain; charset=utf-8", response.getHeaders().get("content-type"));
+        assertEquals("Hello, World!", response.getBody());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/hello.json", type = APIGatewayV2HTTPEvent.class)
+    void givenPost_whenHandled_thenMethodNotAllowedAsProblem(APIGatewayV2HTTPEvent event) {
+        event.getRequestContext().getHttp().setMethod("POST");
+
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+
+        assertEquals(405, response.getStatusCode());
+        assertEquals("GET", response.getHeaders().get("allow"));
+        assertEquals("application/problem+json", response.getHeaders().get("content-type"));
+    }
+
+    @Test
+    void givenNoRequestContext_whenHandled_thenStillGreets() {
+        assertEquals("Hello, World!", handler.handleRequest(new APIGatewayV2HTTPEvent(), null).getBody());
+    }
+}

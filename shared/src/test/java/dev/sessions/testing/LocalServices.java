@@ -1,0 +1,104 @@
+package dev.sessions.testing;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Gives integration tests real components: an {@link AwsEndpoint} (DynamoDB with Streams) and a
+ * {@link RedisEndpoint}. Each is started once per test JVM and stopped when the run ends.
+ *
+ * <p>DynamoDB: {@code AWS_ENDPOINT_URL} when set (LocalStack, another emulator or AWS); else an
+ * {@link AwsEndpointSource} on the test classpath (the {@code localstack} Maven profile adds one);
+ * else a moto server from the project's virtual environment. Redis: {@code REDIS_URL} when set,
+ * else a {@code redis-server} from the PATH. A missing prerequisite fails the test with a message
+ * that says how to get it; nothing is skipped.
+ */
+public final class LocalServices implements ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalServices.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == AwsEndpoint.class || type == RedisEndpoint.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+        try {
+            if (parameter.getParameter().getType() == AwsEndpoint.class) {
+                return store.getOrComputeIfAbsent(AwsEndpoint.class, k -> startAws(), Started.class).endpoint();
+            }
+            return store.getOrComputeIfAbsent(RedisEndpoint.class, k -> startRedis(), Started.class).endpoint();
+        } catch (RuntimeException e) {
+            throw new ParameterResolutionException(e.getMessage(), e);
+        }
+    }
+
+    /** A started (or externally provided) service; closing it stops what the harness started. */
+    record Started(Object endpoint, ServerProcess process) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (process != null) {
+                process.close();
+            }
+        }
+    }
+
+    private static Started startAws() {
+        Region region = Region.of(envOr("AWS_REGION", envOr("AWS_DEFAULT_REGION", "us-east-1")));
+        String configured = System.getenv("AWS_ENDPOINT_URL");
+        if (configured != null && !configured.isBlank()) {
+            URI uri = URI.create(configured);
+            return new Started(new AwsEndpoint(uri, region, !uri.getHost().endsWith("amazonaws.com")), null);
+        }
+        for (AwsEndpointSource source : ServiceLoader.load(AwsEndpointSource.class)) {
+            return new Started(source.endpoint(), null);
+        }
+        Path motoServer = venv().resolve("bin/moto_server");
+        if (!Files.isExecutable(motoServer)) {
+            throw new IllegalStateException("moto_server not found at " + motoServer + ". Run scripts/setup (it installs"
+                    + " the pinned Python tools into .venv), or set AWS_ENDPOINT_URL to a running emulator.");
+        }
+        ServerProcess moto = ServerProcess.start("moto",
+                List.of(motoServer.toString(), "-H", "127.0.0.1", "-p", "%PORT%"), logFile("moto"));
+        return new Started(new AwsEndpoint(URI.create("http://127.0.0.1:" + moto.port()), region, true), moto);
+    }
+
+    private static Started startRedis() {
+        String configured = System.getenv("REDIS_URL");
+        if (configured != null && !configured.isBlank()) {
+            return new Started(new RedisEndpoint(URI.create(configured)), null);
+        }
+        String redisServer = Executables.find("redis-server", "REDIS_SERVER").orElseThrow(() -> new IllegalStateException(
+                "redis-server not found on PATH. Install it (Debian: apt-get install redis-server; scripts/setup does"
+                        + " this as root), set REDIS_SERVER to its path, or set REDIS_URL to a running Redis."));
+        ServerProcess redis = ServerProcess.start("redis", List.of(redisServer, "--bind", "127.0.0.1", "--port", "%PORT%",
+                "--save", "", "--appendonly", "no", "--daemonize", "no"), logFile("redis"));
+        return new Started(new RedisEndpoint(URI.create("redis://127.0.0.1:" + redis.port())), redis);
+    }
+
+    /** The project's Python virtual environment: {@code sessions.venv}, else {@code <root>/.venv}. */
+    public static Path venv() {
+        String configured = System.getProperty("sessions.venv");
+        return configured != null ? Path.of(configured) : Executables.projectRoot().resolve(".venv");
+    }
+
+    private static Path logFile(String name) {
+        return Path.of("target", "services", name + "-" + ProcessHandle.current().pid() + ".log").toAbsolutePath();
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
