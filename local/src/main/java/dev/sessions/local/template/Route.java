@@ -1,0 +1,21 @@
+package dev.sessions.local.template;
+
+/**
+ * An HttpApi route of the template.
+ *
+ * @param functionId the logical id of the function it invokes
+ * @param apiId the logical id of its HttpApi
+ * @param method an HTTP method in capitals, or {@code ANY}; {@code null} for the {@code $default} route
+ * @param path such as {@code /sessions/{id}} or {@code /files/{proxy+}}; {@code null} for {@code $default}
+ * @param payloadFormatVersion {@code 2.0} or {@code 1.0}
+ * @param iamAuthorization whether the route needs AWS_IAM (not enforced locally, as with sam local)
+ * @param timeoutMillis the integration timeout (HTTP API's limit is 30 s)
+ */
+public record Route(String functionId, String apiId, String method, String path, String payloadFormatVersion,
+                    boolean iamAuthorization, int timeoutMillis) {
+
+    /** As API Gateway writes it: {@code GET /hello}, {@code ANY /x}, or {@code $default}. */
+    public String routeKey() {
+        return path == null ? "$default" : method + " " + path;
+    }
+}

@@ -1,0 +1,183 @@
+package dev.sessions.local.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TemplateTest {
+
+    private static final Template.Settings SETTINGS = new Template.Settings("stack", "eu-west-1", "111122223333");
+
+    private static Path fixture() throws URISyntaxException {
+        return Path.of(TemplateTest.class.getResource("/templates/fixture.yaml").toURI());
+    }
+
+    private static Template load(Map<String, String> overrides) throws URISyntaxException {
+        return Template.load(fixture(), overrides, SETTINGS);
+    }
+
+    @Test
+    void givenGlobals_whenFunctionRead_thenMergedWithOwnValuesWinning() throws Exception {
+        LambdaFunction first = load(Map.of()).function("First");
+
+        assertEquals("java21", first.runtime());
+        assertEquals(512, first.memoryMb());
+        assertEquals(10, first.timeoutSeconds());
+        assertEquals("JSON", first.logFormat());
+        assertEquals("own", first.environment().get("SHARED"));
+        assertEquals("dev", first.environment().get("STAGE"));
+        assertEquals("stack-First", first.name());
+    }
+
+    @Test
+    void givenIntrinsics_whenEnvironmentRead_thenEachEvaluated() throws Exception {
+        Map<String, String> env = load(Map.of()).function("First").environment();
+
+        assertEquals("stack-Items", env.get("TABLE"));
+        assertEquals("arn:aws:dynamodb:eu-west-1:111122223333:table/stack-Items", env.get("TABLE_ARN"));
+        assertEquals("stack-b", env.get("JOINED"));
+        assertEquals("eu-west-1/stack-Items/arn:aws:dynamodb:eu-west-1:111122223333:table/stack-Items/${Literal}",
+                env.get("SUBBED"));
+        assertEquals("10-dev", env.get("SUB_VARS"));
+        assertEquals("small", env.get("CHOSEN"));
+        assertFalse(env.containsKey("MAYBE"));
+    }
+
+    @Test
+    void givenOverrides_whenRead_thenConditionsAndValuesFollowThem() throws Exception {
+        Template prod = load(Map.of("Stage", "prod", "Memory", "1024"));
+
+        assertEquals("big", prod.function("First").environment().get("CHOSEN"));
+        assertEquals("present", prod.function("First").environment().get("MAYBE"));
+        assertEquals(1024, prod.function("First").memoryMb());
+        assertEquals(List.of("Items", "ProdOnly"), List.copyOf(prod.tables().keySet()));
+        assertEquals(100, prod.streamMappings().getFirst().batchSize());
+    }
+
+    @Test
+    void givenConditionFalse_whenTablesRead_thenResourceLeftOut() throws Exception {
+        assertEquals(List.of("Items"), List.copyOf(load(Map.of()).tables().keySet()));
+    }
+
+    @Test
+    void givenHttpApiEvents_whenRoutesRead_thenMethodUpperCasedAndIamFlagged() throws Exception {
+        List<Route> routes = load(Map.of()).routes();
+
+        assertEquals(2, routes.size());
+        assertEquals("GET /items/{id}", routes.get(0).routeKey());
+        assertEquals("Api", routes.get(0).apiId());
+        assertFalse(routes.get(0).iamAuthorization());
+        assertTrue(routes.get(1).iamAuthorization());
+        assertEquals("2.0", routes.get(1).payloadFormatVersion());
+    }
+
+    @Test
+    void givenDynamoDbEvent_whenMappingsRead_thenEverySettingKept() throws Exception {
+        StreamMapping mapping = load(Map.of()).streamMappings().getFirst();
+
+        assertEquals("Second", mapping.functionId());
+        assertEquals("Items", mapping.tableId());
+        assertEquals("TRIM_HORIZON", mapping.startingPosition());
+        assertEquals(10, mapping.batchSize());
+        assertEquals(2, mapping.maxRetryAttempts());
+        assertEquals(-1, mapping.maxRecordAgeSeconds());
+        assertTrue(mapping.bisectOnError());
+        assertTrue(mapping.reportBatchItemFailures());
+        assertEquals(List.of("{\"eventName\":[\"INSERT\"]}"), mapping.filterPatterns());
+        assertEquals("arn:aws:sqs:eu-west-1:111122223333:stack-Dlq", mapping.onFailureDestination());
+        assertNull(load(Map.of()).function("Second").applicationLogLevel());
+    }
+
+    @Test
+    void givenOverrideOutsideAllowedValues_whenLoaded_thenRefusedNamingIt() {
+        TemplateException error = assertThrows(TemplateException.class, () -> load(Map.of("Stage", "qa")));
+
+        assertEquals("parameter Stage=qa is not one of its AllowedValues [dev, prod]", error.getMessage());
+    }
+
+    @Test
+    void givenUnknownOverride_whenLoaded_thenRefused() {
+        TemplateException error = assertThrows(TemplateException.class, () -> load(Map.of("Nope", "1")));
+
+        assertEquals("parameter override Nope names no parameter of the template", error.getMessage());
+    }
+
+    @Test
+    void givenUnknownFunction_whenRead_thenMessageListsFunctions() {
+        TemplateException error = assertThrows(TemplateException.class, () -> load(Map.of()).function("Third"));
+
+        assertTrue(error.getMessage().startsWith("no function Third in "), error.getMessage());
+        assertTrue(error.getMessage().endsWith("functions: First, Second"), error.getMessage());
+    }
+
+    @Test
+    void givenMissingFile_whenLoaded_thenOneLineError(@TempDir Path dir) {
+        TemplateException error = assertThrows(TemplateException.class,
+                () -> Template.load(dir.resolve("nope.yaml"), Map.of(), SETTINGS));
+
+        assertEquals("template not found: " + dir.resolve("nope.yaml"), error.getMessage());
+    }
+
+    @Test
+    void givenMalformedYaml_whenLoaded_thenRefusedAsNotYaml(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "Resources:\n  A: [unclosed\n");
+
+        TemplateException error = assertThrows(TemplateException.class, () -> Template.load(file, Map.of(), SETTINGS));
+
+        assertTrue(error.getMessage().startsWith("template is not valid YAML: "), error.getMessage());
+        assertFalse(error.getMessage().contains("\n"));
+    }
+
+    @Test
+    void givenUnsupportedIntrinsic_whenEvaluated_thenNamedInError(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("t.yaml"), """
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: a.B
+                      Runtime: java21
+                      Environment:
+                        Variables:
+                          X: !ImportValue other-stack-output
+                """);
+
+        TemplateException error = assertThrows(TemplateException.class,
+                () -> Template.load(file, Map.of(), SETTINGS).function("F"));
+
+        assertEquals("Resources.F.Properties.Environment.Variables.X: Fn::ImportValue is not supported by the local"
+                + " runtime", error.getMessage());
+    }
+
+    @Test
+    void givenUnsupportedEventType_whenRoutesRead_thenNamedInError(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("t.yaml"), """
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: a.B
+                      Runtime: java21
+                      Events:
+                        Nightly:
+                          Type: Schedule
+                          Properties: {Schedule: rate(1 day)}
+                """);
+
+        TemplateException error = assertThrows(TemplateException.class,
+                () -> Template.load(file, Map.of(), SETTINGS).routes());
+
+        assertTrue(error.getMessage().contains("event type Schedule is not supported"), error.getMessage());
+    }
+}
