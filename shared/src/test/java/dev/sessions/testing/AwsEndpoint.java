@@ -27,7 +27,17 @@ public record AwsEndpoint(URI uri, Region region, boolean emulated) {
     }
 
     public DynamoDbClient dynamoDb() {
+        return dynamoDb(null);
+    }
+
+    /** A client whose requests {@code interceptor} sees, or a plain one when it is null. */
+    public DynamoDbClient dynamoDb(software.amazon.awssdk.core.interceptor.ExecutionInterceptor interceptor) {
         return DynamoDbClient.builder()
+                .overrideConfiguration(c -> {
+                    if (interceptor != null) {
+                        c.addExecutionInterceptor(interceptor);
+                    }
+                })
                 .endpointOverride(uri)
                 .region(region)
                 .credentialsProvider(credentials())

@@ -64,13 +64,15 @@ public final class LocalServices implements ParameterResolver {
         for (AwsEndpointSource source : ServiceLoader.load(AwsEndpointSource.class)) {
             return new Started(source.endpoint(), null);
         }
-        Path motoServer = venv().resolve("bin/moto_server");
-        if (!Files.isExecutable(motoServer)) {
-            throw new IllegalStateException("moto_server not found at " + motoServer + ". Run scripts/setup (it installs"
+        Path python = venv().resolve("bin/python");
+        if (!Files.isExecutable(venv().resolve("bin/moto_server"))) {
+            throw new IllegalStateException("moto is not installed in " + venv() + ". Run scripts/setup (it installs"
                     + " the pinned Python tools into .venv), or set AWS_ENDPOINT_URL to a running emulator.");
         }
+        // moto's own application, with writes applied atomically as DynamoDB applies them (see the script)
+        Path launcher = Executables.projectRoot().resolve("scripts/moto_server.py");
         ServerProcess moto = ServerProcess.start("moto",
-                List.of(motoServer.toString(), "-H", "127.0.0.1", "-p", "%PORT%"), logFile("moto"));
+                List.of(python.toString(), launcher.toString(), "-H", "127.0.0.1", "-p", "%PORT%"), logFile("moto"));
         return new Started(new AwsEndpoint(URI.create("http://127.0.0.1:" + moto.port()), region, true), moto);
     }
 

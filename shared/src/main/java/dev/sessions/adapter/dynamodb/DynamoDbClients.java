@@ -1,0 +1,55 @@
+package dev.sessions.adapter.dynamodb;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * Builds the DynamoDB client of an execution environment, once, from its environment variables.
+ * Every choice is explicit so that nothing is discovered at cold start: the url-connection HTTP
+ * client, the region from {@code AWS_REGION}, credentials from the environment (Lambda sets them),
+ * and the endpoint from {@code AWS_ENDPOINT_URL_DYNAMODB} or {@code AWS_ENDPOINT_URL} when set
+ * (an emulator locally; unset on AWS).
+ */
+public final class DynamoDbClients {
+
+    private DynamoDbClients() {
+    }
+
+    public static DynamoDbClient fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    public static DynamoDbClient fromEnvironment(Map<String, String> env) {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(5))
+                        .build())
+                .region(Region.of(value(env, "AWS_REGION", value(env, "AWS_DEFAULT_REGION", "us-east-1"))))
+                .credentialsProvider(credentials(env));
+        String endpoint = value(env, "AWS_ENDPOINT_URL_DYNAMODB", value(env, "AWS_ENDPOINT_URL", null));
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        return builder.build();
+    }
+
+    private static AwsCredentialsProvider credentials(Map<String, String> env) {
+        return env.containsKey("AWS_ACCESS_KEY_ID")
+                ? EnvironmentVariableCredentialsProvider.create()
+                : DefaultCredentialsProvider.builder().build();
+    }
+
+    static String value(Map<String, String> env, String name, String fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

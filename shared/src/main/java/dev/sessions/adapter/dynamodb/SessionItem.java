@@ -1,0 +1,84 @@
+package dev.sessions.adapter.dynamodb;
+
+import dev.sessions.domain.Session;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A session as an item of the sessions table (DESIGN.md section 5). Times: {@code createdAt} and
+ * {@code lastAccessedAt} in epoch milliseconds; {@code expiresAt} (the TTL attribute) and
+ * {@code absoluteExpiresAt} in epoch seconds. {@code dataBytes} is an upper bound of the data's
+ * compact size that the store keeps to refuse oversized patches in a single request.
+ */
+public final class SessionItem {
+
+    public static final String ID = "id";
+    public static final String PRINCIPAL = "principal";
+    public static final String DATA = "data";
+    public static final String VISITS = "visits";
+    public static final String VERSION = "version";
+    public static final String REVISION = "revision";
+    public static final String CREATED_AT = "createdAt";
+    public static final String LAST_ACCESSED_AT = "lastAccessedAt";
+    public static final String EXPIRES_AT = "expiresAt";
+    public static final String ABSOLUTE_EXPIRES_AT = "absoluteExpiresAt";
+    public static final String ROTATED_FROM = "rotatedFrom";
+    public static final String DATA_BYTES = "dataBytes";
+
+    /** The index of sessions by principal, keyed (principal, createdAt), keys only. */
+    public static final String BY_PRINCIPAL = "byPrincipal";
+
+    private SessionItem() {
+    }
+
+    public static Map<String, AttributeValue> key(String id) {
+        return Map.of(ID, AttributeValue.fromS(id));
+    }
+
+    /** The item of a session whose data is {@code dataBytes} long. */
+    public static Map<String, AttributeValue> toItem(Session session, int dataBytes) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ID, AttributeValue.fromS(session.id()));
+        if (session.principal() != null) {
+            item.put(PRINCIPAL, AttributeValue.fromS(session.principal()));
+        }
+        item.put(DATA, AttributeValue.fromM(JsonAttributes.toAttributes(session.data())));
+        item.put(VISITS, number(session.visits()));
+        item.put(VERSION, number(session.version()));
+        item.put(REVISION, number(session.revision()));
+        item.put(CREATED_AT, number(session.createdAt().toEpochMilli()));
+        item.put(LAST_ACCESSED_AT, number(session.lastAccessedAt().toEpochMilli()));
+        item.put(EXPIRES_AT, number(session.expiresAt().getEpochSecond()));
+        item.put(ABSOLUTE_EXPIRES_AT, number(session.absoluteExpiresAt().getEpochSecond()));
+        item.put(DATA_BYTES, number(dataBytes));
+        return item;
+    }
+
+    /** The session an item holds; its expiry is the idle expiry capped by the absolute one. */
+    public static Session toSession(Map<String, AttributeValue> item) {
+        AttributeValue principal = item.get(PRINCIPAL);
+        AttributeValue data = item.get(DATA);
+        return new Session(
+                item.get(ID).s(),
+                principal == null ? null : principal.s(),
+                data == null ? Map.of() : JsonAttributes.fromAttributes(data.m()),
+                longOf(item, VISITS, 0),
+                longOf(item, VERSION, 1),
+                longOf(item, REVISION, 0),
+                Instant.ofEpochMilli(longOf(item, CREATED_AT, 0)),
+                Instant.ofEpochMilli(longOf(item, LAST_ACCESSED_AT, 0)),
+                Instant.ofEpochSecond(longOf(item, EXPIRES_AT, 0)),
+                Instant.ofEpochSecond(longOf(item, ABSOLUTE_EXPIRES_AT, 0)));
+    }
+
+    public static AttributeValue number(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    public static long longOf(Map<String, AttributeValue> item, String name, long fallback) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? fallback : Long.parseLong(value.n());
+    }
+}

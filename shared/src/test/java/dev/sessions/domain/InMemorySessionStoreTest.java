@@ -1,0 +1,11 @@
+package dev.sessions.domain;
+
+import dev.sessions.testing.InMemorySessionStore;
+
+class InMemorySessionStoreTest extends SessionStoreContract {
+
+    @Override
+    protected SessionStore store() {
+        return new InMemorySessionStore(POLICY);
+    }
+}

@@ -1,0 +1,441 @@
+package dev.sessions.domain;
+
+import static dev.sessions.testing.JsonAssertions.assertJsonEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessions.json.Json;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link SessionStore} must do. Each backend's test extends this; time is passed
+ * explicitly, so expiry is tested at the exact instant.
+ */
+public abstract class SessionStoreContract {
+
+    protected static final SessionPolicy POLICY = SessionPolicy.defaults();
+    protected static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+
+    /** A fresh, empty store with {@link #POLICY}. */
+    protected abstract SessionStore store();
+
+    /** Waits, where the backend's principal index is eventually consistent, until {@code expected} sessions are listed. */
+    protected List<Session> listWhenIndexed(SessionStore store, String principal, Instant now, int expected) {
+        return store.listByPrincipal(principal, now);
+    }
+
+    protected static Session newSession(String principal, Map<String, Object> data, Instant now) {
+        SessionToken token = SessionToken.generate();
+        return new Session(token.id(), principal, data, 0, 1, 1, now, now, POLICY.idleExpiry(now),
+                POLICY.absoluteExpiry(now));
+    }
+
+    protected static Map<String, Object> json(String text) {
+        return Json.parseObject(text, 64);
+    }
+
+    private static Session created(SessionStore store, String principal, String data, Instant now) {
+        Session session = newSession(principal, json(data), now);
+        store.create(session);
+        return session;
+    }
+
+    @Test
+    void givenCreatedSession_whenFound_thenEveryFieldReadsBack() {
+        SessionStore store = store();
+        Session session = created(store, "alice", "{\"cart\":[1,2],\"theme\":\"dark\"}", T0);
+
+        Session found = store.find(session.id(), T0, true).orElseThrow();
+
+        assertEquals(session.id(), found.id());
+        assertEquals("alice", found.principal());
+        assertJsonEquals(session.data(), found.data());
+        assertEquals(0, found.visits());
+        assertEquals(1, found.version());
+        assertEquals(T0, found.createdAt());
+        assertEquals(T0, found.lastAccessedAt());
+        assertEquals(T0.plus(Duration.ofMinutes(30)), found.expiresAt());
+        assertEquals(T0.plus(Duration.ofHours(12)), found.absoluteExpiresAt());
+    }
+
+    @Test
+    void givenNoSession_whenFound_thenEmpty() {
+        assertTrue(store().find(SessionToken.generate().id(), T0, true).isEmpty());
+    }
+
+    @Test
+    void givenIdleSession_whenFoundAtItsExpiry_thenAbsentThoughStillStored() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        Instant expiry = T0.plus(POLICY.idleTimeout());
+
+        assertTrue(store.find(session.id(), expiry.minusMillis(1), true).isPresent());
+        assertTrue(store.find(session.id(), expiry, true).isEmpty());
+        assertTrue(store.find(session.id(), expiry.minusMillis(1), true).isPresent(), "the item itself is untouched");
+    }
+
+    @Test
+    void givenVisits_whenRecorded_thenCountedAndIdleWindowSlides() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        Instant later = T0.plus(Duration.ofMinutes(20));
+
+        assertEquals(1, store.recordVisit(session.id(), T0).visits());
+        Session second = store.recordVisit(session.id(), later);
+
+        assertEquals(2, second.visits());
+        assertEquals(later.plus(POLICY.idleTimeout()), second.expiresAt());
+        assertEquals(1, second.version(), "visits do not change the data's version");
+        assertTrue(store.find(session.id(), T0.plus(Duration.ofMinutes(45)), true).isPresent());
+    }
+
+    @Test
+    void givenExpiredSession_whenVisited_thenNotFoundAndNothingWritten() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        Instant expired = T0.plus(POLICY.idleTimeout());
+
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), expired));
+
+        Session unchanged = store.find(session.id(), T0, true).orElseThrow();
+        assertEquals(0, unchanged.visits());
+        assertEquals(session.expiresAt(), unchanged.expiresAt());
+    }
+
+    @Test
+    void givenSessionUsedPastAbsoluteTimeout_whenVisited_thenExpiresAtTheAbsoluteLimit() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        Instant absolute = T0.plus(POLICY.absoluteTimeout());
+        Instant nearEnd = absolute.minus(Duration.ofMinutes(5));
+        keepAliveUntil(store, session, nearEnd);
+
+        Session visited = store.recordVisit(session.id(), nearEnd);
+
+        assertEquals(absolute, visited.expiresAt());
+        assertTrue(store.find(session.id(), absolute.minusMillis(1), true).isPresent());
+        assertTrue(store.find(session.id(), absolute, true).isEmpty());
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), absolute));
+    }
+
+    @Test
+    void givenFiftyConcurrentVisits_whenRecorded_thenExactlyFifty() throws Exception {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+
+        List<Session> results = concurrently(50, i -> store.recordVisit(session.id(), T0.plusMillis(i)));
+
+        assertEquals(50, store.find(session.id(), T0.plusSeconds(1), true).orElseThrow().visits());
+        Set<Long> counts = new HashSet<>();
+        results.forEach(s -> counts.add(s.visits()));
+        assertEquals(50, counts.size(), "each visit saw its own count");
+    }
+
+    @Test
+    void givenTouchBeforeInterval_whenTouched_thenNothingChanges() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+
+        assertTrue(store.touch(session, T0.plus(POLICY.touchInterval()).minusMillis(1)).isEmpty());
+        assertEquals(T0, store.find(session.id(), T0, true).orElseThrow().lastAccessedAt());
+    }
+
+    @Test
+    void givenTouchDue_whenTouchedTwice_thenSlidesOnceWithinInterval() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        Instant due = T0.plus(POLICY.touchInterval());
+
+        Session touched = store.touch(session, due).orElseThrow();
+
+        assertEquals(due, touched.lastAccessedAt());
+        assertEquals(due.plus(POLICY.idleTimeout()), touched.expiresAt());
+        assertTrue(store.touch(session, due.plusMillis(10)).isEmpty(), "a second touch within the interval");
+    }
+
+    @Test
+    void givenTouchNearAbsoluteExpiry_whenTouched_thenNeverBeyondIt() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        Instant absolute = T0.plus(POLICY.absoluteTimeout());
+        keepAliveUntil(store, session, absolute.minus(Duration.ofMinutes(10)));
+        Session recent = store.recordVisit(session.id(), absolute.minus(Duration.ofMinutes(10)));
+
+        Session touched = store.touch(recent, absolute.minus(Duration.ofMinutes(2))).orElseThrow();
+
+        assertEquals(absolute, touched.expiresAt());
+    }
+
+    @Test
+    void givenPatch_whenApplied_thenMergedAsRfc7396AndVersionAdvances() {
+        SessionStore store = store();
+        Session session = created(store, null, "{\"keep\":1,\"drop\":2,\"nested\":{\"a\":1,\"b\":2},\"list\":[1]}", T0);
+
+        Session patched = store.patch(session.id(), new MergePatch(json(
+                "{\"drop\":null,\"nested\":{\"b\":null,\"c\":3},\"list\":[2,3],\"added\":\"x\"}")), Optional.empty(), T0);
+
+        assertJsonEquals(json("{\"keep\":1,\"nested\":{\"a\":1,\"c\":3},\"list\":[2,3],\"added\":\"x\"}"), patched.data());
+        assertEquals(2, patched.version());
+        assertJsonEquals(patched.data(), store.find(session.id(), T0, true).orElseThrow().data());
+    }
+
+    @Test
+    void givenNestedPatchOverNonObjectOrMissingKey_whenApplied_thenResultIsRfc7396() {
+        SessionStore store = store();
+        Session session = created(store, null, "{\"n\":5,\"o\":{\"x\":1}}", T0);
+
+        Session patched = store.patch(session.id(), new MergePatch(json(
+                "{\"n\":{\"a\":{\"b\":null,\"c\":1}},\"m\":{\"z\":true},\"o\":{},\"e\":{}}")), Optional.empty(), T0);
+
+        assertJsonEquals(json("{\"n\":{\"a\":{\"c\":1}},\"o\":{\"x\":1},\"m\":{\"z\":true},\"e\":{}}"), patched.data());
+    }
+
+    @Test
+    void givenMatchingVersion_whenPatched_thenApplied() {
+        SessionStore store = store();
+        Session session = created(store, null, "{\"a\":1}", T0);
+
+        Session patched = store.patch(session.id(), new MergePatch(json("{\"a\":2}")), Optional.of(1L), T0);
+
+        assertEquals(2, patched.version());
+        assertJsonEquals(json("{\"a\":2}"), patched.data());
+    }
+
+    @Test
+    void givenStaleVersion_whenPatched_thenConflictAndNothingChanges() {
+        SessionStore store = store();
+        Session session = created(store, null, "{\"a\":1}", T0);
+        store.patch(session.id(), new MergePatch(json("{\"a\":2}")), Optional.empty(), T0);
+
+        VersionConflict conflict = assertThrows(VersionConflict.class,
+                () -> store.patch(session.id(), new MergePatch(json("{\"a\":3}")), Optional.of(1L), T0));
+
+        assertEquals(1, conflict.expected());
+        assertEquals(2, conflict.actual());
+        Session current = store.find(session.id(), T0, true).orElseThrow();
+        assertEquals(2, current.version());
+        assertJsonEquals(json("{\"a\":2}"), current.data());
+    }
+
+    @Test
+    void givenTwentyConcurrentPatchesOfDifferentKeys_whenApplied_thenAllSurvive() throws Exception {
+        SessionStore store = store();
+        Session session = created(store, null, "{\"base\":true}", T0);
+
+        concurrently(20, i -> store.patch(session.id(), new MergePatch(Map.of("k" + i, BigDecimal.valueOf(i))),
+                Optional.empty(), T0));
+
+        Session current = store.find(session.id(), T0, true).orElseThrow();
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("base", true);
+        for (int i = 0; i < 20; i++) {
+            expected.put("k" + i, BigDecimal.valueOf(i));
+        }
+        assertJsonEquals(expected, current.data());
+        assertEquals(21, current.version());
+    }
+
+    @Test
+    void givenPatchOverSizeLimit_whenApplied_thenRefusedAndNothingWritten() {
+        SessionStore store = store();
+        String almostFull = "x".repeat(POLICY.maxDataBytes() - 200);
+        Session session = created(store, null, "{\"big\":\"" + almostFull + "\"}", T0);
+
+        DataTooLarge error = assertThrows(DataTooLarge.class, () -> store.patch(session.id(),
+                new MergePatch(Map.of("more", "y".repeat(300))), Optional.empty(), T0));
+
+        assertTrue(error.size() > POLICY.maxDataBytes());
+        Session current = store.find(session.id(), T0, true).orElseThrow();
+        assertEquals(1, current.version());
+        assertFalse(current.data().containsKey("more"));
+    }
+
+    @Test
+    void givenRepeatedPatchesOfOneKeyNearTheLimit_whenApplied_thenEachAcceptedWhileTheDataFits() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        String value = "v".repeat(POLICY.maxDataBytes() / 2);
+
+        for (int i = 0; i < 5; i++) {
+            store.patch(session.id(), new MergePatch(Map.of("same", value + i)), Optional.empty(), T0);
+        }
+
+        assertEquals(value + 4, store.find(session.id(), T0, true).orElseThrow().data().get("same"));
+    }
+
+    @Test
+    void givenPatchOfExpiredSession_whenApplied_thenNotFound() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+
+        assertThrows(SessionNotFound.class, () -> store.patch(session.id(), new MergePatch(Map.of("a", "b")),
+                Optional.empty(), T0.plus(POLICY.idleTimeout())));
+    }
+
+    @Test
+    void givenSession_whenDeletedTwice_thenGoneAndSecondDeleteIsNoError() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+
+        assertTrue(store.delete(session.id()));
+        assertFalse(store.delete(session.id()));
+        assertTrue(store.find(session.id(), T0, true).isEmpty());
+    }
+
+    @Test
+    void givenSession_whenRotated_thenSameStateUnderNewIdAndOldIdGone() {
+        SessionStore store = store();
+        Session session = created(store, "bob", "{\"a\":[1]}", T0);
+        store.recordVisit(session.id(), T0);
+        store.patch(session.id(), new MergePatch(json("{\"b\":2}")), Optional.empty(), T0);
+        String newId = SessionToken.generate().id();
+        Instant later = T0.plus(Duration.ofMinutes(10));
+
+        Session rotated = store.rotate(session.id(), newId, later);
+
+        assertEquals(newId, rotated.id());
+        assertEquals("bob", rotated.principal());
+        assertEquals(1, rotated.visits());
+        assertEquals(2, rotated.version());
+        assertEquals(T0, rotated.createdAt());
+        assertEquals(session.absoluteExpiresAt(), rotated.absoluteExpiresAt());
+        assertEquals(later.plus(POLICY.idleTimeout()), rotated.expiresAt());
+        assertJsonEquals(json("{\"a\":[1],\"b\":2}"), store.find(newId, later, true).orElseThrow().data());
+        assertTrue(store.find(session.id(), later, true).isEmpty());
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), later));
+    }
+
+    @Test
+    void givenMissingSession_whenRotated_thenNotFound() {
+        assertThrows(SessionNotFound.class,
+                () -> store().rotate(SessionToken.generate().id(), SessionToken.generate().id(), T0));
+    }
+
+    @Test
+    void givenSessionsOfPrincipals_whenListed_thenOnlyLiveOnesOfThatPrincipalOldestFirst() {
+        SessionStore store = store();
+        String principal = "carol-" + SessionToken.generate().id().substring(0, 6);
+        Session first = created(store, principal, "{}", T0);
+        Session second = created(store, principal, "{}", T0.plusSeconds(1));
+        Session expiring = created(store, principal, "{}", T0.minus(Duration.ofMinutes(29)));
+        created(store, principal + "x", "{}", T0);
+        Instant now = T0.plusSeconds(90);
+
+        List<Session> listed = listWhenIndexed(store, principal, now, 2);
+
+        assertEquals(List.of(first.id(), second.id()), listed.stream().map(Session::id).toList());
+        assertTrue(store.find(expiring.id(), now, true).isEmpty());
+    }
+
+    @Test
+    void givenSessionsOfPrincipal_whenRevoked_thenLiveOnesReturnedAndAllGone() {
+        SessionStore store = store();
+        String principal = "dave-" + SessionToken.generate().id().substring(0, 6);
+        Session a = created(store, principal, "{}", T0);
+        Session b = created(store, principal, "{}", T0.plusMillis(1));
+        Session other = created(store, "someone-else", "{}", T0);
+        listWhenIndexed(store, principal, T0, 2);
+
+        List<Session> revoked = store.revokeByPrincipal(principal, T0);
+
+        assertEquals(List.of(a.id(), b.id()), revoked.stream().map(Session::id).toList());
+        assertTrue(store.find(a.id(), T0, true).isEmpty());
+        assertTrue(store.find(b.id(), T0, true).isEmpty());
+        assertTrue(store.find(other.id(), T0, true).isPresent());
+        assertTrue(store.listByPrincipal(principal, T0).isEmpty());
+    }
+
+    @Test
+    void givenNastyJson_whenStoredAndRead_thenLossless() {
+        SessionStore store = store();
+        // data (level 1) holding 30 nested lists holding a scalar: 31 containers, the deepest allowed
+        String deepest = "[".repeat(30) + "\"bottom\"" + "]".repeat(30);
+        Map<String, Object> data = json("{\"emoji\":\"👋🏽 e\\u0301 ☃ 𝄞\",\"empty\":\"\",\"emptyMap\":{},\"emptyList\":[],"
+                + "\"null\":null,\"t\":true,\"f\":false,\"big\":12345678901234567890123456789012345678,"
+                + "\"neg\":-0.00000000000000000000000000000000000001,\"sci\":1E+125,\"tiny\":1E-130,"
+                + "\"mixed\":[1,\"two\",{\"three\":[3]},null,[]],\"日本語キー\":\"値\",\"deep\":" + deepest + "}");
+
+        Session session = newSession(null, data, T0);
+        store.create(session);
+
+        assertJsonEquals(data, store.find(session.id(), T0, true).orElseThrow().data());
+    }
+
+    @Test
+    void givenNumbersDynamoDbCannotHold_whenCreated_thenRefusedNeverRounded() {
+        SessionStore store = store();
+        for (String number : List.of("123456789012345678901234567890123456789", "1E+126", "1E-131",
+                "-1.234567890123456789012345678901234567891")) {
+            InvalidData error = assertThrows(InvalidData.class,
+                    () -> store.create(newSession(null, json("{\"n\":" + number + "}"), T0)), number);
+            assertTrue(error.getMessage().startsWith("data.n "), error.getMessage());
+        }
+        store.create(newSession(null, json("{\"n\":1000000000000000000000000000000000000000000}"), T0));
+    }
+
+    @Test
+    void givenNestingPastTheLimit_whenCreated_thenRefused() {
+        String tooDeep = "[".repeat(31) + "1" + "]".repeat(31);
+
+        InvalidData error = assertThrows(InvalidData.class,
+                () -> store().create(newSession(null, json("{\"deep\":" + tooDeep + "}"), T0)));
+
+        assertTrue(error.getMessage().contains("nests deeper than 32 levels"), error.getMessage());
+    }
+
+    @Test
+    void givenDataOverTheLimit_whenCreated_thenRefusedAndNothingStored() {
+        SessionStore store = store();
+        Session session = newSession(null, Map.of("big", "x".repeat(POLICY.maxDataBytes())), T0);
+
+        assertThrows(DataTooLarge.class, () -> store.create(session));
+
+        assertTrue(store.find(session.id(), T0, true).isEmpty());
+    }
+
+    /** Visits every 20 minutes from creation until {@code until}, as a user who keeps browsing. */
+    private static void keepAliveUntil(SessionStore store, Session session, Instant until) {
+        for (Instant t = session.createdAt(); t.isBefore(until); t = t.plus(Duration.ofMinutes(20))) {
+            store.recordVisit(session.id(), t);
+        }
+    }
+
+    protected static <T> List<T> concurrently(int count, IndexedTask<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            List<Callable<T>> calls = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                calls.add(() -> task.run(index));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : pool.invokeAll(calls)) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @FunctionalInterface
+    protected interface IndexedTask<T> {
+        T run(int index) throws Exception;
+    }
+}
