@@ -1,0 +1,128 @@
+package dev.sessions.local.runtime;
+
+import dev.sessions.local.template.LambdaFunction;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The execution environments of one function. An invocation takes an idle one or, below the
+ * limit, starts another; at the limit it waits (up to the function's Timeout) for one to free up,
+ * where Lambda would throttle. Idle environments stay warm until {@link #reapIdle} ends them; a
+ * dead one (timeout, crash) is dropped and replaced on demand.
+ */
+public final class EnvironmentPool implements AutoCloseable {
+
+    private final LambdaFunction function;
+    private final int limit;
+    private final Supplier<ExecutionEnvironment> starter;
+    private final Deque<ExecutionEnvironment> idle = new ArrayDeque<>();
+    private final List<ExecutionEnvironment> all = new ArrayList<>();
+    private boolean closed;
+
+    public EnvironmentPool(LambdaFunction function, int limit, Supplier<ExecutionEnvironment> starter) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        this.function = function;
+        this.limit = limit;
+        this.starter = starter;
+    }
+
+    /**
+     * An environment for one invocation, which the caller gives back with {@link #release}.
+     *
+     * @throws PoolExhausted when none frees up within the function's Timeout
+     */
+    public ExecutionEnvironment acquire() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(function.timeoutSeconds());
+        synchronized (this) {
+            while (true) {
+                if (closed) {
+                    throw new IllegalStateException("the local runtime is shutting down");
+                }
+                all.removeIf(env -> !env.isAlive());
+                idle.removeIf(env -> !env.isAlive());
+                ExecutionEnvironment warm = idle.pollFirst();
+                if (warm != null) {
+                    return warm;
+                }
+                if (all.size() < limit) {
+                    break;
+                }
+                long wait = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (wait <= 0) {
+                    throw new PoolExhausted(function.logicalId(), limit);
+                }
+                wait(Math.min(wait, 250));
+            }
+            ExecutionEnvironment fresh = starter.get();
+            all.add(fresh);
+            return fresh;
+        }
+    }
+
+    /** Gives an environment back: kept warm if alive, dropped if not. */
+    public synchronized void release(ExecutionEnvironment environment) {
+        if (environment.isAlive() && !closed) {
+            idle.addFirst(environment); // the most recently used first: the others can be reaped
+        } else {
+            all.remove(environment);
+            environment.close();
+        }
+        notifyAll();
+    }
+
+    /** Ends environments idle for longer than {@code maxIdle}. */
+    public void reapIdle(Duration maxIdle) {
+        List<ExecutionEnvironment> expired = new ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            idle.removeIf(env -> {
+                boolean old = now - env.lastUsedNanos() > maxIdle.toNanos() || !env.isAlive();
+                if (old) {
+                    expired.add(env);
+                    all.remove(env);
+                }
+                return old;
+            });
+        }
+        expired.forEach(ExecutionEnvironment::close);
+    }
+
+    /** How many environments exist (busy or idle). */
+    public synchronized int size() {
+        all.removeIf(env -> !env.isAlive());
+        return all.size();
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    @Override
+    public void close() {
+        List<ExecutionEnvironment> toClose;
+        synchronized (this) {
+            closed = true;
+            toClose = new ArrayList<>(all);
+            all.clear();
+            idle.clear();
+            notifyAll();
+        }
+        toClose.forEach(ExecutionEnvironment::close);
+    }
+
+    /** No environment freed up within the function's Timeout. */
+    public static final class PoolExhausted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PoolExhausted(String function, int limit) {
+            super("all " + limit + " environments of " + function + " stayed busy for its whole Timeout");
+        }
+    }
+}

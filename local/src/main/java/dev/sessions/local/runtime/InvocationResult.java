@@ -1,0 +1,40 @@
+package dev.sessions.local.runtime;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What an invocation returned, as Lambda's Invoke API returns it: a payload, and for a function
+ * error the {@code X-Amz-Function-Error} value ({@code Unhandled}) with Lambda's error JSON as
+ * the payload.
+ *
+ * @param payload the response bytes, or the error JSON
+ * @param functionError {@code null} on success, else {@code Unhandled}
+ * @param errorType the error's type ({@code Sandbox.Timedout}, {@code Runtime.ExitError}, an
+ *     exception class...), or {@code null} on success
+ * @param timedOut true when the function ran past its Timeout
+ */
+public record InvocationResult(byte[] payload, String functionError, String errorType, boolean timedOut) {
+
+    public static InvocationResult success(byte[] payload) {
+        return new InvocationResult(payload, null, null, false);
+    }
+
+    public static InvocationResult error(String errorType, byte[] errorJson) {
+        return new InvocationResult(errorJson, "Unhandled", errorType, false);
+    }
+
+    /** Lambda's error body for an error the runtime itself reports (timeout, crash, size). */
+    public static InvocationResult platformError(String errorType, String message, boolean timedOut) {
+        String json = "{\"errorType\":\"" + errorType + "\",\"errorMessage\":"
+                + dev.sessions.json.Json.write(message) + "}";
+        return new InvocationResult(json.getBytes(StandardCharsets.UTF_8), "Unhandled", errorType, timedOut);
+    }
+
+    public boolean failed() {
+        return functionError != null;
+    }
+
+    public String payloadText() {
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.sessions.local.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessions.json.Json;
+import dev.sessions.local.FixtureArtifacts;
+import dev.sessions.local.template.Template;
+import dev.sessions.local.template.TemplateException;
+import java.math.BigDecimal;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Lambda stand-in with real function JVMs: environments, isolation, timeouts, crashes, pools. */
+class LocalLambdaIT {
+
+    private static final List<String> LOG = new CopyOnWriteArrayList<>();
+    private static LocalLambda lambda;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws URISyntaxException {
+        Path template = Path.of(LocalLambdaIT.class.getResource("/templates/runtime.yaml").toURI());
+        Path build = FixtureArtifacts.build(dir.resolve("build"), "Red", "Blue", "Slow", "Sleepy", "Throwing",
+                "Exiting", "BadInit", "Big");
+        Map<String, Map<String, String>> overrides = Map.of(
+                "Parameters", Map.of("SHARED", "from-env-vars-file", "UNDECLARED", "ignored"),
+                "Blue", Map.of("COLOR", "navy"));
+        lambda = new LocalLambda(Template.load(template, Map.of(), Template.Settings.defaults()),
+                new LocalLambda.Settings(build, FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 4,
+                        Duration.ofMinutes(5), Map.of("AWS_REGION", "eu-west-1"), overrides,
+                        (function, line) -> LOG.add(function + " " + line)));
+    }
+
+    @AfterAll
+    static void stop() {
+        lambda.close();
+    }
+
+    private static Map<?, ?> invokeOk(String function, String event) {
+        InvocationResult result = lambda.invoke(function, event.getBytes(StandardCharsets.UTF_8));
+        assertFalse(result.failed(), result.payloadText());
+        return (Map<?, ?>) Json.parse(result.payloadText());
+    }
+
+    private static Map<?, ?> error(InvocationResult result) {
+        assertTrue(result.failed(), result.payloadText());
+        assertEquals("Unhandled", result.functionError());
+        return (Map<?, ?>) Json.parse(result.payloadText());
+    }
+
+    @Test
+    void givenTwoFunctionsWithConflictingVariables_whenInvoked_thenEachSeesItsOwn() {
+        Map<?, ?> red = invokeOk("Red", "{\"n\":1}");
+        Map<?, ?> blue = invokeOk("Blue", "{}");
+
+        assertEquals("red", red.get("color"));
+        assertEquals("navy", blue.get("color"), "the env-vars file's section for Blue");
+        assertEquals("from-env-vars-file", red.get("shared"));
+        assertEquals("sessions-local-Red", red.get("functionName"));
+        assertEquals("256", red.get("memory"));
+        assertEquals("512", blue.get("memory"));
+        assertNull(red.get("maxConcurrency"), "AWS_LAMBDA_MAX_CONCURRENCY is never set");
+        assertNotEquals(red.get("pid"), blue.get("pid"));
+        assertEquals(Map.of("n", BigDecimal.ONE), red.get("input"));
+        assertTrue(red.get("cwd").toString().endsWith("/Red"), "the artifact is the working directory");
+        assertEquals(new BigDecimal(21), red.get("javaVersion"));
+        assertTrue(((BigDecimal) red.get("maxHeapMb")).intValue() <= 218, "85 % of 256 MB: " + red.get("maxHeapMb"));
+        assertTrue(((BigDecimal) red.get("remainingMs")).longValue() > 8_000);
+    }
+
+    @Test
+    void givenWarmEnvironment_whenInvokedAgain_thenSameProcessServes() {
+        Object first = invokeOk("Red", "{}").get("pid");
+
+        assertEquals(first, invokeOk("Red", "{}").get("pid"));
+    }
+
+    @Test
+    void givenHandlerPastItsTimeout_whenInvoked_thenTimeoutErrorAndEnvironmentReplaced() {
+        Object before = invokeOk("Sleepy", "{\"sleepMs\":10}").get("pid");
+
+        InvocationResult result = lambda.invoke("Sleepy", "{\"sleepMs\":5000}".getBytes(StandardCharsets.UTF_8));
+
+        Map<?, ?> timeout = error(result);
+        assertTrue(result.timedOut());
+        assertEquals("Sandbox.Timedout", timeout.get("errorType"));
+        assertTrue(timeout.get("errorMessage").toString().matches(
+                "RequestId: [0-9a-f-]{36} Error: Task timed out after 1\\.00 seconds"), timeout.toString());
+        assertNotEquals(before, invokeOk("Sleepy", "{\"sleepMs\":10}").get("pid"));
+    }
+
+    @Test
+    void givenThrowingHandler_whenInvoked_thenLambdaErrorShapeWithExceptionType() {
+        Map<?, ?> error = error(lambda.invoke("Throwing", "{}".getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("java.lang.IllegalStateException", error.get("errorType"));
+        assertEquals("boom", error.get("errorMessage"));
+        assertTrue(error.get("stackTrace") instanceof List<?>);
+    }
+
+    @Test
+    void givenCrashingHandler_whenInvoked_thenRuntimeExitError() {
+        Map<?, ?> error = error(lambda.invoke("Exiting", "{}".getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("Runtime.ExitError", error.get("errorType"));
+        assertTrue(error.get("errorMessage").toString().endsWith("Error: Runtime exited with error: exit status 3"),
+                error.toString());
+    }
+
+    @Test
+    void givenFailingInit_whenInvoked_thenInitErrorReported() {
+        Map<?, ?> error = error(lambda.invoke("BadInit", "{}".getBytes(StandardCharsets.UTF_8)));
+
+        assertTrue(error.get("errorMessage").toString().contains("missing configuration")
+                || String.valueOf(error.get("errorType")).startsWith("Runtime."), error.toString());
+    }
+
+    @Test
+    void givenResponseOverSixMegabytes_whenInvoked_thenResponseSizeError() {
+        Map<?, ?> error = error(lambda.invoke("Big", "{}".getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("Function.ResponseSizeTooLarge", error.get("errorType"));
+    }
+
+    @Test
+    void givenTwentyConcurrentInvocations_whenServed_thenSeveralEnvironmentsNoneRunningTwoAtOnce() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(20);
+        try {
+            List<Callable<Map<?, ?>>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(() -> invokeOk("Slow", "{\"sleepMs\":300}"));
+            }
+            Set<Object> pids = new HashSet<>();
+            for (Future<Map<?, ?>> result : callers.invokeAll(calls)) {
+                Map<?, ?> answer = result.get();
+                pids.add(answer.get("pid"));
+                assertEquals(BigDecimal.ONE, answer.get("mostAtOnce"), "an environment ran two invocations at once");
+            }
+            assertTrue(pids.size() > 1, "one environment served everything: " + pids);
+            assertTrue(pids.size() <= 4, "more environments than the limit: " + pids);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void givenFunctionWithoutArtifact_whenInvoked_thenToldToRunSamBuild() {
+        TemplateException error = assertThrows(TemplateException.class, () -> lambda.check("Unbuilt"));
+
+        assertTrue(error.getMessage().startsWith("no build artifact for Unbuilt at "), error.getMessage());
+        assertTrue(error.getMessage().endsWith(": run sam build first"), error.getMessage());
+    }
+
+    @Test
+    void givenInvocation_whenDone_thenStartEndAndReportLogged() {
+        invokeOk("Red", "{}");
+
+        assertTrue(LOG.stream().anyMatch(l -> l.startsWith("Red START RequestId: ")), LOG.toString());
+        assertTrue(LOG.stream().anyMatch(l -> l.startsWith("Red REPORT RequestId: ") && l.contains("Duration: ")));
+    }
+}
