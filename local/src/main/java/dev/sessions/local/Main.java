@@ -74,6 +74,8 @@ public final class Main {
                     yield 0;
                 }
                 case "invoke" -> invoke(options, out);
+                case "start-api" -> startApi(options, out, err);
+                case "bootstrap" -> bootstrap(options, out, err);
                 default -> {
                     err.println("error: unknown command " + options.command + " (invoke, start-api, bootstrap)");
                     yield 2;
@@ -103,6 +105,56 @@ public final class Main {
             out.flush();
             return result.failed() ? 1 : 0;
         }
+    }
+
+    private static int startApi(Options options, PrintStream out, PrintStream err) {
+        Template template = options.template();
+        LocalLambda lambda = new LocalLambda(template, options.lambdaSettings(LogSink.prefixed()));
+        LocalServer server;
+        try {
+            server = new LocalServer(lambda, options.awsEnvironment(), options.port, options.streams,
+                    options.deadLetterDir, err);
+        } catch (RuntimeException e) {
+            lambda.close();
+            throw e;
+        }
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "local-runtime-stop"));
+        out.println("Local runtime for " + template.file() + " (stack " + template.settings().stackName() + ")");
+        for (dev.sessions.local.template.Route route : server.routes()) {
+            out.printf("  %-45s -> %s%s%n", route.routeKey(), route.functionId(),
+                    route.iamAuthorization() ? "  (AWS_IAM, not enforced locally)" : "");
+        }
+        for (dev.sessions.local.template.StreamMapping mapping : server.mappings()) {
+            out.printf("  stream of %-35s -> %s (batch %d, window %ds)%n", mapping.tableId(), mapping.functionId(),
+                    mapping.batchSize(), mapping.maxBatchingWindowSeconds());
+        }
+        out.println("Serving on http://127.0.0.1:" + server.port() + "  (Ctrl-C to stop)");
+        out.println("Differences from AWS: AWS_IAM routes are not enforced; requests beyond a function's "
+                + options.maxEnvironments + " environments wait up to its Timeout instead of being throttled.");
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int bootstrap(Options options, PrintStream out, PrintStream err) {
+        Template template = options.template();
+        try (var dynamo = AwsClients.dynamoDb(options.awsEnvironment())) {
+            for (String line : Bootstrap.run(template, dynamo, err)) {
+                out.println(line);
+            }
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw new LocalRuntimeException("cannot create tables in " + (options.endpoint == null ? "AWS"
+                    : options.endpoint) + ": " + e.getMessage());
+        }
+        return 0;
     }
 
     static byte[] readEvent(String file) {

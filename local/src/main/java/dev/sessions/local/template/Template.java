@@ -178,6 +178,20 @@ public final class Template {
         return routes;
     }
 
+    /**
+     * The evaluated CorsConfiguration of an HttpApi (Globals.HttpApi merged in), or an empty map
+     * when it has none.
+     */
+    public Map<String, Object> cors(String apiId) {
+        Map<String, Object> api = resources.get(apiId);
+        if (api == null || !HTTP_API.equals(api.get("Type"))) {
+            return Map.of();
+        }
+        Map<String, Object> props = map(intrinsics.evaluate(mergeGlobals("HttpApi", map(api.get("Properties"))),
+                "Resources." + apiId + ".Properties"));
+        return map(props.get("CorsConfiguration"));
+    }
+
     /** The DynamoDB tables, by logical id. */
     public Map<String, Table> tables() {
         Map<String, Table> tables = new LinkedHashMap<>();

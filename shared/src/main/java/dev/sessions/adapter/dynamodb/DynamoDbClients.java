@@ -3,9 +3,12 @@ package dev.sessions.adapter.dynamodb;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -14,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 /**
  * Builds the DynamoDB client of an execution environment, once, from its environment variables.
  * Every choice is explicit so that nothing is discovered at cold start: the url-connection HTTP
- * client, the region from {@code AWS_REGION}, credentials from the environment (Lambda sets them),
+ * client, the region from {@code AWS_REGION}, credentials as {@link #credentials} finds them,
  * and the endpoint from {@code AWS_ENDPOINT_URL_DYNAMODB} or {@code AWS_ENDPOINT_URL} when set
  * (an emulator locally; unset on AWS).
  */
@@ -42,10 +45,23 @@ public final class DynamoDbClients {
         return builder.build();
     }
 
-    private static AwsCredentialsProvider credentials(Map<String, String> env) {
-        return env.containsKey("AWS_ACCESS_KEY_ID")
-                ? EnvironmentVariableCredentialsProvider.create()
-                : DefaultCredentialsProvider.builder().build();
+    /**
+     * Credentials from the given environment: its keys when it has them; else Lambda's container
+     * credentials endpoint (how SnapStart functions get them after a restore); else the SDK's
+     * default chain.
+     */
+    public static AwsCredentialsProvider credentials(Map<String, String> env) {
+        String key = value(env, "AWS_ACCESS_KEY_ID", null);
+        if (key != null) {
+            String secret = value(env, "AWS_SECRET_ACCESS_KEY", "");
+            String session = value(env, "AWS_SESSION_TOKEN", null);
+            return StaticCredentialsProvider.create(session == null ? AwsBasicCredentials.create(key, secret)
+                    : AwsSessionCredentials.create(key, secret, session));
+        }
+        if (value(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", null) != null) {
+            return ContainerCredentialsProvider.builder().build();
+        }
+        return DefaultCredentialsProvider.builder().build();
     }
 
     static String value(Map<String, String> env, String name, String fallback) {

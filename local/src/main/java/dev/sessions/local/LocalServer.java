@@ -1,0 +1,97 @@
+package dev.sessions.local;
+
+import dev.sessions.local.api.HttpApiGateway;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.streams.DeadLetters;
+import dev.sessions.local.streams.StreamPoller;
+import dev.sessions.local.template.Route;
+import dev.sessions.local.template.StreamMapping;
+import dev.sessions.local.template.Template;
+import dev.sessions.local.template.TemplateException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * What {@code start-api} runs: the functions, the HTTP API in front of them and the pollers of
+ * their streams, stopped together by {@link #close()} (no environment JVM outlives it).
+ */
+public final class LocalServer implements AutoCloseable {
+
+    private final LocalLambda lambda;
+    private final HttpApiGateway gateway;
+    private final List<StreamPoller> pollers = new ArrayList<>();
+    private final DynamoDbClient dynamo;
+    private final DynamoDbStreamsClient streams;
+    private final List<Route> routes;
+    private final List<StreamMapping> mappings;
+
+    /**
+     * Checks every function the routes and mappings need, then serves.
+     *
+     * @param port 0 for any free port
+     * @param pollStreams whether to run the stream pollers
+     * @param deadLetterDir where on-failure destinations write
+     */
+    public LocalServer(LocalLambda lambda, Map<String, String> aws, int port, boolean pollStreams, Path deadLetterDir,
+                       PrintStream log) {
+        Template template = lambda.template();
+        this.lambda = lambda;
+        this.routes = template.routes();
+        this.mappings = pollStreams ? template.streamMappings().stream().filter(StreamMapping::enabled).toList() : List.of();
+        if (routes.isEmpty() && mappings.isEmpty()) {
+            throw new TemplateException(template.file() + " has no HttpApi routes or DynamoDB stream events to serve");
+        }
+        Set<String> functions = new LinkedHashSet<>();
+        routes.forEach(r -> functions.add(r.functionId()));
+        mappings.forEach(m -> functions.add(m.functionId()));
+        functions.forEach(lambda::check);
+        this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log);
+        if (mappings.isEmpty()) {
+            this.dynamo = null;
+            this.streams = null;
+        } else {
+            this.dynamo = AwsClients.dynamoDb(aws);
+            this.streams = AwsClients.streams(aws);
+            DeadLetters deadLetters = new DeadLetters(deadLetterDir, aws.getOrDefault("AWS_REGION", "us-east-1"), log);
+            for (StreamMapping mapping : mappings) {
+                String table = template.tables().get(mapping.tableId()).name();
+                pollers.add(new StreamPoller(mapping, table, dynamo, streams, lambda, deadLetters,
+                        aws.getOrDefault("AWS_REGION", "us-east-1"), log).start());
+            }
+        }
+    }
+
+    public int port() {
+        return gateway.port();
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    public List<StreamMapping> mappings() {
+        return mappings;
+    }
+
+    public LocalLambda lambda() {
+        return lambda;
+    }
+
+    @Override
+    public void close() {
+        pollers.forEach(StreamPoller::close);
+        gateway.close();
+        lambda.close();
+        if (dynamo != null) {
+            dynamo.close();
+            streams.close();
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package dev.sessions.local.api;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.sessions.json.Json;
+import dev.sessions.json.JsonException;
+import dev.sessions.local.LocalRuntimeException;
+import dev.sessions.local.runtime.InvocationResult;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.template.Route;
+import dev.sessions.local.template.TemplateException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The local stand-in for API Gateway's HTTP API: the template's routes on a loopback port,
+ * requests turned into payload format 2.0 events, function responses mapped back, and API
+ * Gateway's own answers for no route (404), a function error or a function timeout (500), and
+ * the 30 s integration limit (503). Differences from AWS are printed at start.
+ */
+public final class HttpApiGateway implements AutoCloseable {
+
+    /** Lambda's synchronous request limit (the event must fit in it). */
+    static final int MAX_EVENT_BYTES = 6 * 1024 * 1024;
+
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
+    private static final SecureRandom REQUEST_IDS = new SecureRandom();
+
+    private final LocalLambda lambda;
+    private final RouteTable routes;
+    private final Map<String, Cors> corsByApi;
+    private final PrintStream log;
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @param port 0 for any free port
+     * @throws LocalRuntimeException when the port is in use
+     * @throws TemplateException when a route cannot be served locally
+     */
+    public HttpApiGateway(LocalLambda lambda, List<Route> routes, String host, int port, PrintStream log) {
+        for (Route route : routes) {
+            if (!"2.0".equals(route.payloadFormatVersion())) {
+                throw new TemplateException("route " + route.routeKey() + " of " + route.functionId()
+                        + " uses PayloadFormatVersion " + route.payloadFormatVersion()
+                        + "; the local runtime serves 2.0");
+            }
+        }
+        this.lambda = lambda;
+        this.routes = new RouteTable(routes);
+        this.log = log;
+        Map<String, Cors> cors = new LinkedHashMap<>();
+        for (Route route : routes) {
+            cors.computeIfAbsent(route.apiId(), id -> Cors.of(lambda.template().cors(id)));
+        }
+        this.corsByApi = cors;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 128);
+        } catch (BindException e) {
+            throw new LocalRuntimeException("port " + port + " on " + host + " is in use: stop what holds it or pass"
+                    + " --port");
+        } catch (IOException e) {
+            throw new LocalRuntimeException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
+        server.setExecutor(threads);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) {
+        long started = System.nanoTime();
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        String rawPath = exchange.getRequestURI().getRawPath();
+        int status;
+        String target = "-";
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readNBytes(MAX_EVENT_BYTES + 1);
+            Optional<RouteTable.Match> match = routes.match(method, rawPath);
+            Cors cors = match.map(m -> corsByApi.get(m.route().apiId()))
+                    .orElseGet(() -> corsByApi.values().stream().findFirst().orElse(Cors.NONE));
+            if (cors.isPreflight(exchange) && match.map(m -> !"OPTIONS".equals(m.route().method())).orElse(true)) {
+                status = cors.answerPreflight(exchange);
+            } else if (match.isEmpty()) {
+                status = send(exchange, 404, "{\"message\":\"Not Found\"}");
+            } else if (body.length > MAX_EVENT_BYTES) {
+                status = send(exchange, 413, "{\"message\":\"Request Entity Too Large\"}");
+            } else {
+                Route route = match.get().route();
+                target = route.functionId();
+                cors.decorate(exchange);
+                status = invoke(exchange, match.get(), method, rawPath, body);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.println("error: " + method + " " + rawPath + ": " + e);
+            status = 500;
+        }
+        log.printf(Locale.ROOT, "%s %s %d %.1fms %s%n", method, exchange.getRequestURI(), status,
+                (System.nanoTime() - started) / 1e6, target);
+    }
+
+    private int invoke(HttpExchange exchange, RouteTable.Match match, String method, String rawPath, byte[] body)
+            throws IOException {
+        Route route = match.route();
+        String requestId = requestId();
+        exchange.getResponseHeaders().set("apigw-requestid", requestId);
+        byte[] event = Json.write(event(exchange, match, method, rawPath, body, requestId))
+                .getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<InvocationResult> call = CompletableFuture.supplyAsync(
+                () -> lambda.invoke(route.functionId(), event), threads);
+        InvocationResult result;
+        try {
+            result = call.get(Math.min(route.timeoutMillis(), 30_000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.println("error: " + route.routeKey() + ": " + route.functionId() + " did not answer within the"
+                    + " integration timeout of " + route.timeoutMillis() + " ms");
+            return send(exchange, 503, "{\"message\":\"Service Unavailable\"}");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return send(exchange, 503, "{\"message\":\"Service Unavailable\"}");
+        } catch (ExecutionException e) {
+            log.println("error: " + route.routeKey() + ": " + e.getCause());
+            return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+        if (result.failed()) {
+            log.println("error: " + route.routeKey() + ": " + route.functionId() + " failed: " + result.payloadText());
+            return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+        return respond(exchange, route, result.payloadText());
+    }
+
+    /** The payload format 2.0 event, with the fields API Gateway sends. */
+    private static Map<String, Object> event(HttpExchange exchange, RouteTable.Match match, String method,
+                                             String rawPath, byte[] body, String requestId) {
+        Route route = match.route();
+        Map<String, Object> headers = new LinkedHashMap<>();
+        List<String> cookies = new ArrayList<>();
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("cookie")) {
+                for (String header : values) {
+                    for (String cookie : header.split(";")) {
+                        if (!cookie.isBlank()) {
+                            cookies.add(cookie.trim());
+                        }
+                    }
+                }
+            } else {
+                headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
+            }
+        });
+        String rawQuery = exchange.getRequestURI().getRawQuery();
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("version", "2.0");
+        event.put("routeKey", route.routeKey());
+        event.put("rawPath", rawPath);
+        event.put("rawQueryString", rawQuery == null ? "" : rawQuery);
+        if (!cookies.isEmpty()) {
+            event.put("cookies", cookies);
+        }
+        event.put("headers", headers);
+        Map<String, Object> query = queryParameters(rawQuery);
+        if (!query.isEmpty()) {
+            event.put("queryStringParameters", query);
+        }
+        if (!match.pathParameters().isEmpty()) {
+            event.put("pathParameters", match.pathParameters());
+        }
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("method", method);
+        http.put("path", URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8));
+        http.put("protocol", exchange.getProtocol());
+        http.put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress());
+        http.put("userAgent", String.valueOf(exchange.getRequestHeaders().getFirst("User-Agent")));
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("accountId", "123456789012");
+        context.put("apiId", "local");
+        context.put("domainName", host == null ? "localhost" : host);
+        context.put("domainPrefix", host == null ? "localhost" : host.split("[.:]")[0]);
+        context.put("http", http);
+        context.put("requestId", requestId);
+        context.put("routeKey", route.routeKey());
+        context.put("stage", "$default");
+        context.put("time", now.format(REQUEST_TIME));
+        context.put("timeEpoch", now.toInstant().toEpochMilli());
+        if (route.iamAuthorization()) {
+            // not enforced locally (as with sam local); the shape lets handlers read a caller
+            context.put("authorizer", Map.of("iam", Map.of("accessKey", "LOCAL", "accountId", "123456789012",
+                    "callerId", "LOCAL", "userArn", "arn:aws:iam::123456789012:user/local", "userId", "LOCAL")));
+        }
+        event.put("requestContext", context);
+        if (body.length > 0) {
+            Optional<String> text = isText(exchange.getRequestHeaders()) ? utf8(body) : Optional.empty();
+            event.put("body", text.orElseGet(() -> Base64.getEncoder().encodeToString(body)));
+            event.put("isBase64Encoded", text.isEmpty());
+        } else {
+            event.put("isBase64Encoded", false);
+        }
+        return event;
+    }
+
+    private static Map<String, Object> queryParameters(String rawQuery) {
+        Map<String, Object> query = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return query;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            query.merge(name, value, (a, b) -> a + "," + b);
+        }
+        return query;
+    }
+
+    /** Whether API Gateway would pass this body as text: a textual media type that is valid UTF-8. */
+    private static boolean isText(Headers headers) {
+        String type = headers.getFirst("Content-Type");
+        if (type == null) {
+            return true;
+        }
+        String media = type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        return media.startsWith("text/") || media.equals("application/json") || media.endsWith("+json")
+                || media.equals("application/xml") || media.endsWith("+xml")
+                || media.equals("application/x-www-form-urlencoded") || media.equals("application/javascript");
+    }
+
+    private static Optional<String> utf8(byte[] body) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Maps a function's output to the HTTP response, as API Gateway reads payload format 2.0. */
+    private int respond(HttpExchange exchange, Route route, String output) throws IOException {
+        Object parsed;
+        try {
+            parsed = Json.parse(output, 512);
+        } catch (JsonException e) {
+            log.println("error: " + route.routeKey() + ": " + route.functionId() + " returned no JSON: " + e.getMessage());
+            return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+        if (!(parsed instanceof Map<?, ?> response) || !response.containsKey("statusCode")) {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            return send(exchange, 200, output);
+        }
+        int status;
+        if (response.get("statusCode") instanceof BigDecimal code && code.scale() <= 0
+                && code.intValue() >= 100 && code.intValue() <= 599) {
+            status = code.intValue();
+        } else {
+            log.println("error: " + route.routeKey() + ": " + route.functionId() + " returned statusCode "
+                    + response.get("statusCode"));
+            return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+        if (response.get("headers") instanceof Map<?, ?> headers) {
+            headers.forEach((name, value) -> {
+                if (value != null) {
+                    exchange.getResponseHeaders().add(String.valueOf(name), scalar(value));
+                }
+            });
+        }
+        if (response.get("cookies") instanceof List<?> cookies) {
+            for (Object cookie : cookies) {
+                exchange.getResponseHeaders().add("Set-Cookie", String.valueOf(cookie));
+            }
+        }
+        Object body = response.get("body");
+        byte[] bytes;
+        if (body == null) {
+            bytes = new byte[0];
+        } else if (Boolean.TRUE.equals(response.get("isBase64Encoded"))) {
+            try {
+                bytes = Base64.getDecoder().decode(String.valueOf(body));
+            } catch (IllegalArgumentException e) {
+                log.println("error: " + route.routeKey() + ": body is not base64 though isBase64Encoded is true");
+                return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+            }
+        } else {
+            bytes = scalar(body).getBytes(StandardCharsets.UTF_8);
+        }
+        return sendBytes(exchange, status, bytes);
+    }
+
+    private static String scalar(Object value) {
+        return value instanceof BigDecimal number ? number.toPlainString() : String.valueOf(value);
+    }
+
+    private static int send(HttpExchange exchange, int status, String json) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        return sendBytes(exchange, status, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int sendBytes(HttpExchange exchange, int status, byte[] body) throws IOException {
+        boolean noBody = body.length == 0 || status == 204 || status == 304 || exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
+        if (!noBody) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        return status;
+    }
+
+    private static String requestId() {
+        byte[] bytes = new byte[10];
+        REQUEST_IDS.nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes).substring(0, 14) + "=";
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}
