@@ -42,14 +42,30 @@ public final class ServerProcess implements AutoCloseable {
      * @param log where the server's stdout and stderr go
      */
     public static ServerProcess start(String name, List<String> command, Path log) {
+        return start(name, command, log, null, null);
+    }
+
+    /**
+     * As {@link #start(String, List, Path)}, in {@code directory} (null: this process's) with exactly
+     * {@code environment} (null: this process's).
+     */
+    public static ServerProcess start(String name, List<String> command, Path log, Path directory,
+                                      java.util.Map<String, String> environment) {
         int port = freePort();
         List<String> resolved = command.stream().map(a -> a.replace("%PORT%", Integer.toString(port))).toList();
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(resolved)
+            ProcessBuilder builder = new ProcessBuilder(resolved)
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            if (directory != null) {
+                builder.directory(directory.toFile());
+            }
+            if (environment != null) {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            Process process = builder.start();
             ServerProcess server = new ServerProcess(name, process, port, log);
             server.awaitListening();
             return server;

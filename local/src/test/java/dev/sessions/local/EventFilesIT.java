@@ -1,0 +1,115 @@
+package dev.sessions.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessions.json.Json;
+import dev.sessions.local.runtime.InvocationResult;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.template.Route;
+import dev.sessions.local.template.StreamMapping;
+import dev.sessions.local.template.Template;
+import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.Executables;
+import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.RedisEndpoint;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every file in events/ runs, as {@code local invoke -e} runs it, through the function the
+ * template routes it to (by its routeKey, or by its stream source), against the real emulator
+ * and Redis. None may end in a function error, and an HTTP event gets an HTTP response.
+ */
+@ExtendWith(LocalServices.class)
+class EventFilesIT {
+
+    private static Template template;
+    private static LocalLambda lambda;
+
+    @BeforeAll
+    static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
+        Path root = Executables.projectRoot();
+        template = Template.load(root.resolve("template.yaml"), Map.of(), new Template.Settings(
+                "events-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(), "123456789012"));
+        Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
+                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+        try (var dynamo = aws.dynamoDb()) {
+            Bootstrap.run(template, dynamo, System.err);
+        }
+        lambda = new LocalLambda(template, new LocalLambda.Settings(
+                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
+                FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 1, Duration.ofMinutes(5), env,
+                Map.of("Parameters", Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE", "false")),
+                (f, l) -> { }));
+    }
+
+    @AfterAll
+    static void stop() {
+        lambda.close();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyEventFile() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Executables.projectRoot().resolve("events"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), () -> invoke(file)));
+            }
+        }
+        assertFalse(tests.isEmpty(), "events/ is empty");
+        return tests.stream();
+    }
+
+    private static void invoke(Path file) throws IOException {
+        String text = Files.readString(file);
+        Map<?, ?> event = (Map<?, ?>) Json.parse(text);
+        List<String> functions = functionsFor(event);
+        assertFalse(functions.isEmpty(), file.getFileName() + " matches no route or stream of template.yaml");
+        for (String function : functions) {
+            InvocationResult result = lambda.invoke(function, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertFalse(result.failed(), file.getFileName() + " -> " + function + ": " + result.payloadText());
+            checkHttpResponse(file, event, result);
+        }
+    }
+
+    private static void checkHttpResponse(Path file, Map<?, ?> event, InvocationResult result) {
+        if (event.containsKey("routeKey")) {
+            Map<?, ?> response = (Map<?, ?>) Json.parse(result.payloadText());
+            int status = ((BigDecimal) response.get("statusCode")).intValue();
+            assertTrue(status >= 200 && status < 600, "an HTTP status: " + status);
+            assertEquals(status >= 500, file.getFileName().toString().contains("unavailable"),
+                    file.getFileName() + " answered " + status + ": " + response.get("body"));
+        }
+    }
+
+    /** The function of the route the event names, or every consumer of the table its records come from. */
+    private static List<String> functionsFor(Map<?, ?> event) {
+        if (event.get("routeKey") instanceof String routeKey) {
+            return template.routes().stream().filter(r -> r.routeKey().equals(routeKey)).map(Route::functionId)
+                    .limit(1).toList();
+        }
+        if (event.get("Records") instanceof List<?> records && !records.isEmpty()
+                && records.getFirst() instanceof Map<?, ?> first && "aws:dynamodb".equals(first.get("eventSource"))) {
+            String arn = String.valueOf(first.get("eventSourceARN"));
+            return template.streamMappings().stream().filter(m -> arn.contains(m.tableId()))
+                    .map(StreamMapping::functionId).toList();
+        }
+        return List.of();
+    }
+}
