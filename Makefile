@@ -18,7 +18,16 @@ define package-function
 	cp $(1)/target/$(notdir $(1))-function.jar "$(ARTIFACTS_DIR)/lib/"
 endef
 
-.PHONY: build-HelloFunction
+.PHONY: build-HelloFunction build-VisitsFunction build-SessionsFunction build-AdminFunction
 
 build-HelloFunction:
 	$(call package-function,functions/hello)
+
+build-VisitsFunction:
+	$(call package-function,functions/visits)
+
+build-SessionsFunction:
+	$(call package-function,functions/sessions)
+
+build-AdminFunction:
+	$(call package-function,functions/admin)

@@ -67,12 +67,22 @@ public final class SessionService {
      * @throws SessionNotFound when it is missing or expired
      */
     public Session get(SessionToken token, boolean consistent) {
-        Instant now = now();
-        Session session = store.find(token.id(), now, consistent).orElseThrow(SessionNotFound::new);
-        return touchIfDue(session, now);
+        return touchIfDue(find(token, consistent), now());
     }
 
-    /** Slides the idle window of a session just read elsewhere (a cache replica), if a touch is due. */
+    /**
+     * The live session of {@code token}, as stored: no touch.
+     *
+     * @throws SessionNotFound when it is missing or expired
+     */
+    public Session find(SessionToken token, boolean consistent) {
+        return store.find(token.id(), now(), consistent).orElseThrow(SessionNotFound::new);
+    }
+
+    /**
+     * Slides the idle window of a session just read (from the table or a cache replica) if a touch
+     * is due; returns the same instance when nothing was written.
+     */
     public Session touchIfDue(Session session, Instant now) {
         if (!policy.dueForTouch(session.lastAccessedAt(), now)) {
             return session;
@@ -114,8 +124,8 @@ public final class SessionService {
         return store.patch(token.id(), patch, expectedVersion, now());
     }
 
-    /** Ends {@code token}'s session; idempotent. @return whether a session was there */
-    public boolean delete(SessionToken token) {
+    /** Ends {@code token}'s session; idempotent. @return the session that was there, or empty */
+    public Optional<Session> delete(SessionToken token) {
         return store.delete(token.id());
     }
 

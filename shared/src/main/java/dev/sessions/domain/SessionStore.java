@@ -62,9 +62,9 @@ public interface SessionStore {
     /**
      * Deletes the session; deleting a missing one is not an error.
      *
-     * @return whether a session was there
+     * @return the session that was there (live or expired), or empty
      */
-    boolean delete(String id);
+    Optional<Session> delete(String id);
 
     /**
      * Moves a live session to {@code newId} in one transaction: same principal, data, version,

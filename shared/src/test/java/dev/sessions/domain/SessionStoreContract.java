@@ -293,8 +293,8 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = created(store, null, "{}", T0);
 
-        assertTrue(store.delete(session.id()));
-        assertFalse(store.delete(session.id()));
+        assertEquals(session.id(), store.delete(session.id()).orElseThrow().id());
+        assertTrue(store.delete(session.id()).isEmpty());
         assertTrue(store.find(session.id(), T0, true).isEmpty());
     }
 

@@ -71,8 +71,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized boolean delete(String id) {
-        return sessions.remove(id) != null;
+    public synchronized Optional<Session> delete(String id) {
+        return Optional.ofNullable(sessions.remove(id));
     }
 
     @Override

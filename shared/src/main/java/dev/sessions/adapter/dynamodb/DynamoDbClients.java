@@ -9,8 +9,11 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
@@ -22,6 +25,17 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * (an emulator locally; unset on AWS).
  */
 public final class DynamoDbClients {
+
+    /**
+     * Bounded retries for a request a person is waiting on. The SDK's DynamoDB default retries a
+     * throttled call for tens of seconds; here three attempts with short backoff give up in well
+     * under a second, and the API answers 503 with Retry-After instead of hanging.
+     */
+    static final RetryStrategy RETRIES = AwsRetryStrategy.standardRetryStrategy().toBuilder()
+            .maxAttempts(3)
+            .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(20), Duration.ofMillis(200)))
+            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(50), Duration.ofMillis(400)))
+            .build();
 
     private DynamoDbClients() {
     }
@@ -37,7 +51,8 @@ public final class DynamoDbClients {
                         .socketTimeout(Duration.ofSeconds(5))
                         .build())
                 .region(Region.of(value(env, "AWS_REGION", value(env, "AWS_DEFAULT_REGION", "us-east-1"))))
-                .credentialsProvider(credentials(env));
+                .credentialsProvider(credentials(env))
+                .overrideConfiguration(c -> c.retryStrategy(RETRIES).apiCallTimeout(Duration.ofSeconds(5)));
         String endpoint = value(env, "AWS_ENDPOINT_URL_DYNAMODB", value(env, "AWS_ENDPOINT_URL", null));
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));

@@ -38,10 +38,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -49,7 +47,6 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The session store on one DynamoDB table (DESIGN.md section 5). Each operation is one request
@@ -235,10 +232,11 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
-    public boolean delete(String id) {
+    public Optional<Session> delete(String id) {
         try {
-            return dynamo.deleteItem(b -> b.tableName(table).key(key(id)).returnValues(ReturnValue.ALL_OLD))
-                    .hasAttributes();
+            Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(key(id))
+                    .returnValues(ReturnValue.ALL_OLD)).attributes();
+            return old == null || old.isEmpty() ? Optional.empty() : Optional.of(SessionItem.toSession(old));
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
@@ -289,38 +287,20 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     @Override
     public List<Session> revokeByPrincipal(String principal, Instant now) {
-        List<Map<String, AttributeValue>> items = itemsOf(principal);
-        List<WriteRequest> deletes = new ArrayList<>();
+        // one DeleteItem each (a principal has a handful): the old item says whether it was live,
+        // and the function needs no right to write items, only to delete them
         List<Session> revoked = new ArrayList<>();
-        for (Map<String, AttributeValue> item : items) {
-            deletes.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key(item.get(ID).s())).build())
-                    .build());
-            live(item, now).ifPresent(revoked::add);
-        }
-        for (int from = 0; from < deletes.size(); from += 25) {
-            List<WriteRequest> chunk = deletes.subList(from, Math.min(from + 25, deletes.size()));
-            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt == CONFLICT_ATTEMPTS) {
-                    throw new StoreUnavailable("DynamoDB kept deferring deletes", true, null);
-                }
-                backOff(attempt);
-                Map<String, List<WriteRequest>> request = pending;
-                try {
-                    BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(request));
-                    pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
-                } catch (SdkException e) {
-                    throw StoreErrors.translate(e);
-                }
-            }
+        for (String id : idsOf(principal)) {
+            delete(id).filter(session -> principal.equals(session.principal()) && !session.isExpired(now))
+                    .ifPresent(revoked::add);
         }
         revoked.sort(Comparator.comparing(Session::createdAt).thenComparing(Session::id));
         return revoked;
     }
 
-    /** Every item of a principal: the index gives keys, a consistent batch read gives the items. */
-    private List<Map<String, AttributeValue>> itemsOf(String principal) {
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+    /** The ids the principal index lists for a principal (eventually consistent). */
+    private List<String> idsOf(String principal) {
+        List<String> ids = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         try {
             do {
@@ -332,12 +312,18 @@ public final class DynamoDbSessionStore implements SessionStore {
                     query.exclusiveStartKey(start);
                 }
                 QueryResponse page = dynamo.query(query.build());
-                page.items().forEach(item -> keys.add(key(item.get(ID).s())));
+                page.items().forEach(item -> ids.add(item.get(ID).s()));
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null && keys.size() < LIST_LIMIT);
+            } while (start != null && ids.size() < LIST_LIMIT);
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
+        return ids;
+    }
+
+    /** Every item of a principal: the index gives keys, a consistent batch read gives the items. */
+    private List<Map<String, AttributeValue>> itemsOf(String principal) {
+        List<Map<String, AttributeValue>> keys = idsOf(principal).stream().map(SessionItem::key).toList();
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += 100) {
             Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()

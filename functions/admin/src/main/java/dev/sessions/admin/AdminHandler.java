@@ -1,0 +1,88 @@
+package dev.sessions.admin;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.sessions.adapter.apigw.ApiHandler;
+import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.adapter.apigw.Problem;
+import dev.sessions.adapter.apigw.Responses;
+import dev.sessions.adapter.apigw.SessionJson;
+import dev.sessions.adapter.lambda.SessionComponents;
+import dev.sessions.domain.CacheReplica;
+import dev.sessions.domain.Session;
+import dev.sessions.telemetry.Metric;
+import dev.sessions.telemetry.RequestLog;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET|DELETE /admin/principals/{principal}/sessions}: a principal's live sessions (never
+ * their tokens), and logging them out everywhere. The routes need AWS_IAM in the template; the
+ * caller's ARN goes in the log line.
+ */
+public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private static final Pattern PATH = Pattern.compile("/admin/principals/(.*)/sessions");
+
+    private final SessionComponents components;
+    private final ApiHandler api;
+
+    public AdminHandler() {
+        this(SessionComponents.fromEnvironment(System.getenv()), System.out);
+    }
+
+    AdminHandler(SessionComponents components, PrintStream out) {
+        this.components = components;
+        this.api = new ApiHandler("AdminFunction", components.settings().metricsNamespace(), out);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return api.handle(event, this::route);
+    }
+
+    private Responses route(HttpRequest request, RequestLog log) {
+        Matcher path = PATH.matcher(request.path());
+        if (!path.matches()) {
+            return Responses.problem(Problem.notFound(request.path()), request.requestId());
+        }
+        String principal = request.pathParameters().getOrDefault("principal", path.group(1));
+        return switch (request.method()) {
+            case "GET" -> list(principal);
+            case "DELETE" -> revoke(principal, log);
+            default -> Responses.problem(Problem.methodNotAllowed(request.method(), request.path()), request.requestId())
+                    .header("allow", "GET, DELETE");
+        };
+    }
+
+    private Responses list(String principal) {
+        List<Session> sessions = components.sessions().listByPrincipal(principal);
+        StringBuilder body = new StringBuilder(64 + sessions.size() * 256).append("{\"sessions\":[");
+        for (int i = 0; i < sessions.size(); i++) {
+            if (i > 0) {
+                body.append(',');
+            }
+            SessionJson.append(sessions.get(i), false, body);
+        }
+        return Responses.json(200, body.append("]}").toString());
+    }
+
+    private Responses revoke(String principal, RequestLog log) {
+        List<Session> revoked = components.sessions().revokeByPrincipal(principal);
+        components.cache().ifPresent(cache -> {
+            for (Session session : revoked) {
+                try {
+                    cache.evict(session.id(), session.absoluteExpiresAt());
+                } catch (CacheReplica.CacheUnavailable e) {
+                    log.count(Metric.CACHE_ERRORS).field("cacheError", e.getMessage());
+                }
+            }
+        });
+        log.field("revoked", revoked.size());
+        return Responses.json(200, "{\"revoked\":" + revoked.size() + "}");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sessions.adapter.apigw;
+
+import dev.sessions.domain.SessionToken;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The session token a request presents: from {@code Authorization: Bearer} if that header is sent
+ * (it wins over cookies), else from the {@code sid} cookie. Shape only; whether a session exists
+ * is the store's to say.
+ */
+public sealed interface PresentedToken {
+
+    /** No token at all. */
+    record None() implements PresentedToken {
+    }
+
+    /** A token of the right shape. */
+    record Valid(SessionToken token, boolean fromCookie) implements PresentedToken {
+    }
+
+    /** Something that cannot be a token: another auth scheme, wrong length or alphabet. */
+    record Invalid(String reason) implements PresentedToken {
+    }
+
+    /**
+     * Reads the token of a request.
+     *
+     * @throws RequestRejected 400 when it would be read from cookies and there are several {@code sid}s
+     */
+    static PresentedToken of(HttpRequest request) {
+        Optional<String> authorization = request.header("authorization");
+        if (authorization.isPresent()) {
+            String value = authorization.get().trim();
+            int space = value.indexOf(' ');
+            if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+                return new Invalid("Authorization must use the Bearer scheme.");
+            }
+            return SessionToken.parse(value.substring(space + 1).trim())
+                    .<PresentedToken>map(t -> new Valid(t, false))
+                    .orElseGet(() -> new Invalid("The bearer token is not a session token (43 base64url characters)."));
+        }
+        List<String> values = new ArrayList<>();
+        for (String cookie : request.cookies()) {
+            int eq = cookie.indexOf('=');
+            if (eq > 0 && cookie.substring(0, eq).trim().equals(SessionCookie.NAME)) {
+                values.add(cookie.substring(eq + 1).trim());
+            }
+        }
+        if (values.isEmpty()) {
+            return new None();
+        }
+        if (values.size() > 1) {
+            throw new RequestRejected(Problem.ambiguousSession());
+        }
+        return SessionToken.parse(values.getFirst())
+                .<PresentedToken>map(t -> new Valid(t, true))
+                .orElseGet(() -> new Invalid("The sid cookie is not a session token (43 base64url characters)."));
+    }
+
+    /**
+     * The token, for routes that need a session.
+     *
+     * @throws RequestRejected 401 when there is none or it cannot be a token
+     */
+    default Valid require() {
+        return switch (this) {
+            case Valid valid -> valid;
+            case None none -> throw new RequestRejected(Problem.sessionRequired(
+                    "Send the session token in the sid cookie or as Authorization: Bearer <token>."));
+            case Invalid invalid -> throw new RequestRejected(Problem.sessionRequired(invalid.reason()));
+        };
+    }
+}

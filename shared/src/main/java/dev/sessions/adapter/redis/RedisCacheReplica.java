@@ -1,0 +1,112 @@
+package dev.sessions.adapter.redis;
+
+import dev.sessions.adapter.apigw.SessionJson;
+import dev.sessions.domain.CacheReplica;
+import dev.sessions.domain.Session;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The session replica in Redis or Valkey: one hash per session at {@code session:<id>} holding
+ * {@code revision} and {@code body} (the session JSON), or {@code tombstone}. Writes run as Lua
+ * scripts, so the compare-and-set on revision is atomic in the server.
+ */
+public final class RedisCacheReplica implements CacheReplica {
+
+    static final String PREFIX = "session:";
+
+    /** Applies a newer revision only; a tombstone or an expired session is never written. */
+    static final String PUT = """
+            if redis.call('HEXISTS', KEYS[1], 'tombstone') == 1 then return 'TOMBSTONED' end
+            if tonumber(ARGV[3]) <= tonumber(ARGV[4]) then return 'EXPIRED' end
+            local held = redis.call('HGET', KEYS[1], 'revision')
+            if held and tonumber(held) >= tonumber(ARGV[1]) then return 'STALE' end
+            redis.call('HSET', KEYS[1], 'revision', ARGV[1], 'body', ARGV[2])
+            redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+            return 'APPLIED'""";
+
+    /** Replaces whatever is there with a tombstone that expires at ARGV[1]. */
+    static final String EVICT = """
+            redis.call('DEL', KEYS[1])
+            redis.call('HSET', KEYS[1], 'tombstone', '1')
+            redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+            return 1""";
+
+    private static final String PUT_SHA = sha1(PUT);
+    private static final String EVICT_SHA = sha1(EVICT);
+
+    private final RedisConnection redis;
+
+    public RedisCacheReplica(RedisConnection redis) {
+        this.redis = redis;
+    }
+
+    public static String key(String id) {
+        return PREFIX + id;
+    }
+
+    @Override
+    public Read read(String id) {
+        try {
+            List<?> fields = (List<?>) redis.call("HMGET", key(id), "tombstone", "body");
+            if (fields.get(0) != null) {
+                return new Revoked();
+            }
+            if (fields.get(1) == null) {
+                return new Miss(false);
+            }
+            return new Hit(SessionJson.read((String) fields.get(1)));
+        } catch (RedisUnavailableException | RedisErrorReply | IllegalArgumentException e) {
+            return new Miss(true);
+        }
+    }
+
+    @Override
+    public Write put(Session session, Instant now) {
+        Object reply = script(PUT, PUT_SHA, key(session.id()), Long.toString(session.revision()),
+                SessionJson.writeWithRevision(session), Long.toString(session.expiresAt().toEpochMilli()),
+                Long.toString(now.toEpochMilli()));
+        return Write.valueOf((String) reply);
+    }
+
+    @Override
+    public void evict(String id, Instant until) {
+        script(EVICT, EVICT_SHA, key(id), Long.toString(until.toEpochMilli()));
+    }
+
+    /** Runs a script by its hash, loading it first if the server has not seen it (after a restart or failover). */
+    private Object script(String source, String sha, String key, String... args) {
+        Object[] command = new Object[4 + args.length];
+        command[0] = "EVALSHA";
+        command[1] = sha;
+        command[2] = "1";
+        command[3] = key;
+        System.arraycopy(args, 0, command, 4, args.length);
+        try {
+            try {
+                return redis.call(command);
+            } catch (RedisErrorReply e) {
+                if (!e.code().equals("NOSCRIPT")) {
+                    throw e;
+                }
+                command[0] = "EVAL";
+                command[1] = source;
+                return redis.call(command);
+            }
+        } catch (RedisUnavailableException | RedisErrorReply e) {
+            throw new CacheUnavailable("the session replica could not be written", e);
+        }
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

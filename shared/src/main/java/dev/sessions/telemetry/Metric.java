@@ -1,0 +1,38 @@
+package dev.sessions.telemetry;
+
+/**
+ * Every metric the functions emit, in the one CloudWatch namespace (default {@code Sessions}),
+ * with the one dimension {@code Function}. The template's dashboard and alarms use exactly these
+ * names; a test holds the two to each other.
+ */
+public enum Metric {
+    VISITS("Visits", "Count"),
+    SESSIONS_CREATED("SessionsCreated", "Count"),
+    VERSION_CONFLICTS("VersionConflicts", "Count"),
+    EXPIRED_SESSION_HITS("ExpiredSessionHits", "Count"),
+    CACHE_HITS("CacheHits", "Count"),
+    CACHE_MISSES("CacheMisses", "Count"),
+    CACHE_ERRORS("CacheErrors", "Count"),
+    STORE_THROTTLES("StoreThrottles", "Count"),
+    SYNC_LAG("SyncLag", "Milliseconds"),
+    RECORDS_APPLIED("RecordsApplied", "Count"),
+    DUPLICATES_SKIPPED("DuplicatesSkipped", "Count");
+
+    private final String metricName;
+    private final String unit;
+
+    Metric(String metricName, String unit) {
+        this.metricName = metricName;
+        this.unit = unit;
+    }
+
+    /** The CloudWatch metric name. */
+    public String metricName() {
+        return metricName;
+    }
+
+    /** The CloudWatch unit. */
+    public String unit() {
+        return unit;
+    }
+}

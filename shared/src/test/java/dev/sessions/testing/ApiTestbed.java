@@ -1,0 +1,101 @@
+package dev.sessions.testing;
+
+import dev.sessions.adapter.dynamodb.DynamoDbSessionStore;
+import dev.sessions.adapter.lambda.FunctionSettings;
+import dev.sessions.adapter.lambda.SessionComponents;
+import dev.sessions.domain.IssuedSession;
+import dev.sessions.domain.SessionService;
+import dev.sessions.domain.SessionToken;
+import dev.sessions.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * What a handler test needs around a handler: a fresh sessions table on the emulator, the
+ * components built on it with a clock the test moves, sessions seeded under known tokens (the
+ * demo tokens of events/), the log lines the handler wrote, and the table's items.
+ */
+public final class ApiTestbed implements AutoCloseable {
+
+    /** The demo tokens the events/ files carry. */
+    public static final String TOKEN_A = "tEsT0aAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaA";
+    public static final String TOKEN_B = "tEsT1bBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbB";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(logs, true, StandardCharsets.UTF_8);
+    private final SessionComponents components;
+
+    /**
+     * @param env extra settings, as the template would set them (REDIS_URL, MAX_BODY_BYTES, ...)
+     */
+    public ApiTestbed(AwsEndpoint aws, Map<String, String> env) {
+        this.dynamo = aws.dynamoDb();
+        this.table = SessionsTableFixture.create(dynamo, SessionsTableFixture.sessionsTable("api"));
+        Map<String, String> settings = new HashMap<>(env);
+        settings.put("SESSIONS_TABLE", table);
+        this.components = SessionComponents.of(FunctionSettings.fromEnvironment(settings), dynamo, clock);
+    }
+
+    public SessionComponents components() {
+        return components;
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    /** Creates a session under {@code token} (one of the demo tokens, or any 43-character token). */
+    public IssuedSession seed(String token, String principal, Map<String, Object> data) {
+        SessionToken fixed = SessionToken.parse(token).orElseThrow();
+        SessionService seeding = new SessionService(new DynamoDbSessionStore(dynamo, table,
+                components.settings().policy()), components.settings().policy(), clock, () -> fixed);
+        return seeding.create(principal, data, 0);
+    }
+
+    /** Every item of the table, as JSON text, for "nothing changed" checks. */
+    public List<String> items() {
+        List<String> items = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamo.scan(b -> b.tableName(table).consistentRead(true)).items()) {
+            items.add(new java.util.TreeMap<>(item).toString());
+        }
+        items.sort(null);
+        return items;
+    }
+
+    /** The lines the handlers logged so far, each parsed as JSON. */
+    public List<Map<String, Object>> logLines() {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : logs.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(Json.parseObject(line, 16));
+            }
+        }
+        return lines;
+    }
+
+    /** The raw log text. */
+    public String logText() {
+        return logs.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        dynamo.deleteTable(b -> b.tableName(table));
+        dynamo.close();
+    }
+}
