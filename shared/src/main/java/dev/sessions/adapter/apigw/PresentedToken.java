@@ -46,7 +46,7 @@ public sealed interface PresentedToken {
         for (String cookie : request.cookies()) {
             int eq = cookie.indexOf('=');
             if (eq > 0 && cookie.substring(0, eq).trim().equals(SessionCookie.NAME)) {
-                values.add(cookie.substring(eq + 1).trim());
+                values.add(unquote(cookie.substring(eq + 1).trim()));
             }
         }
         if (values.isEmpty()) {
@@ -58,6 +58,12 @@ public sealed interface PresentedToken {
         return SessionToken.parse(values.getFirst())
                 .<PresentedToken>map(t -> new Valid(t, true))
                 .orElseGet(() -> new Invalid("The sid cookie is not a session token (43 base64url characters)."));
+    }
+
+    /** RFC 6265 lets a cookie value be quoted (some clients do, after Max-Age): the quotes are not the value. */
+    private static String unquote(String value) {
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1) : value;
     }
 
     /**

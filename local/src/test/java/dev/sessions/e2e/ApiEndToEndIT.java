@@ -1,0 +1,242 @@
+package dev.sessions.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessions.json.Json;
+import dev.sessions.local.Bootstrap;
+import dev.sessions.local.FixtureArtifacts;
+import dev.sessions.local.LocalServer;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.template.Template;
+import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.Executables;
+import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.Poll;
+import dev.sessions.testing.RedisEndpoint;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The session API end to end over HTTP: the project's template and {@code sam build} artifacts in
+ * the local runtime, a real emulator and Redis, and clients that keep cookies as browsers do.
+ * Sessions here idle out after 8 seconds, so that expiry is seen within the test.
+ */
+@ExtendWith(LocalServices.class)
+class ApiEndToEndIT {
+
+    static final int IDLE_SECONDS = 8;
+    private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
+    private static LocalServer server;
+    private static String base;
+
+    @BeforeAll
+    static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
+        Path root = Executables.projectRoot();
+        Template template = Template.load(root.resolve("template.yaml"), Map.of(), new Template.Settings(
+                "e2e-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(), "123456789012"));
+        Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
+                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+        try (var dynamo = aws.dynamoDb()) {
+            Bootstrap.run(template, dynamo, System.err);
+        }
+        Map<String, String> overrides = Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE", "false",
+                "IDLE_TIMEOUT_SECONDS", Integer.toString(IDLE_SECONDS), "TOUCH_INTERVAL_SECONDS", "1");
+        LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(
+                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
+                FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 4, Duration.ofMinutes(5), env,
+                Map.of("Parameters", overrides), (f, l) -> { }));
+        server = new LocalServer(lambda, env, 0, true, dir.resolve("dead-letters"),
+                new PrintStream(LOG, true, StandardCharsets.UTF_8));
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** A client with its own cookie jar, as one browser. */
+    static HttpClient browser() {
+        return HttpClient.newBuilder().cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    static HttpResponse<String> send(HttpClient client, String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(method + " " + path + " failed: " + e, e);
+        }
+    }
+
+    static Map<String, Object> json(HttpResponse<String> response) {
+        return Json.parseObject(response.body(), 64);
+    }
+
+    @Test
+    void givenCookieJar_whenVisitingThrice_thenOneTwoThree() {
+        HttpClient browser = browser();
+
+        assertEquals("You have visited 1 times.", send(browser, "GET", "/", null).body());
+        assertEquals("You have visited 2 times.", send(browser, "GET", "/", null).body());
+        HttpResponse<String> third = send(browser, "GET", "/", null);
+
+        assertEquals("You have visited 3 times.", third.body());
+        assertEquals("text/plain; charset=utf-8", third.headers().firstValue("content-type").orElseThrow());
+        assertTrue(third.headers().firstValue("set-cookie").orElseThrow().contains("HttpOnly; SameSite=Lax; Max-Age="));
+    }
+
+    @Test
+    void givenFiftyParallelVisitsWithOneCookie_whenDone_thenExactlyFifty() throws Exception {
+        HttpResponse<String> created = send(browser(), "POST", "/sessions", null);
+        String token = (String) json(created).get("token");
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Callable<HttpResponse<String>>> visits = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                visits.add(() -> send(HttpClient.newHttpClient(), "GET", "/", null, "Cookie", "sid=" + token));
+            }
+            for (Future<HttpResponse<String>> visit : pool.invokeAll(visits)) {
+                assertEquals(200, visit.get().statusCode());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        HttpResponse<String> current = send(HttpClient.newHttpClient(), "GET", "/sessions/current?consistent=true", null,
+                "Authorization", "Bearer " + token);
+        assertEquals(new BigDecimal(50), json(current).get("visits"));
+    }
+
+    @Test
+    void givenStaleIfMatch_whenPatched_thenPreconditionFailedAndDataUnchanged() {
+        HttpClient browser = browser();
+        send(browser, "POST", "/sessions", "{\"data\":{\"theme\":\"dark\"}}", "Content-Type", "application/json");
+        HttpResponse<String> first = send(browser, "PATCH", "/sessions/current", "{\"theme\":\"light\"}",
+                "Content-Type", "application/merge-patch+json", "If-Match", "\"1\"");
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("\"2\"", first.headers().firstValue("etag").orElseThrow());
+
+        HttpResponse<String> stale = send(browser, "PATCH", "/sessions/current", "{\"theme\":\"blue\"}",
+                "Content-Type", "application/merge-patch+json", "If-Match", "\"1\"");
+
+        assertEquals(412, stale.statusCode());
+        assertEquals("application/problem+json", stale.headers().firstValue("content-type").orElseThrow());
+        assertEquals("urn:sessions:problem:version-mismatch", json(stale).get("type"));
+        HttpResponse<String> current = send(browser, "GET", "/sessions/current?consistent=true", null);
+        assertEquals("light", ((Map<?, ?>) json(current).get("data")).get("theme"));
+        assertEquals(new BigDecimal(2), json(current).get("version"));
+    }
+
+    @Test
+    void givenRotation_whenOldTokenUsed_thenUnauthorizedEverywhere() {
+        HttpResponse<String> created = send(browser(), "POST", "/sessions", null);
+        String old = (String) json(created).get("token");
+
+        HttpResponse<String> rotated = send(HttpClient.newHttpClient(), "POST", "/sessions/current/rotate", null,
+                "Authorization", "Bearer " + old);
+        String fresh = (String) json(rotated).get("token");
+
+        assertEquals(200, rotated.statusCode());
+        assertNotEquals(old, fresh);
+        for (String path : List.of("/sessions/current", "/sessions/current?consistent=true")) {
+            HttpResponse<String> denied = send(HttpClient.newHttpClient(), "GET", path, null, "Authorization", "Bearer " + old);
+            assertEquals(401, denied.statusCode(), path);
+            assertEquals("urn:sessions:problem:session-required", json(denied).get("type"));
+        }
+        assertEquals(200, send(HttpClient.newHttpClient(), "GET", "/sessions/current", null, "Authorization",
+                "Bearer " + fresh).statusCode());
+    }
+
+    @Test
+    void givenDelete_whenDone_thenCookieClearedAndSessionGone() {
+        HttpClient browser = browser();
+        send(browser, "GET", "/", null);
+
+        HttpResponse<String> deleted = send(browser, "DELETE", "/sessions/current", null);
+
+        assertEquals(204, deleted.statusCode());
+        assertTrue(deleted.headers().firstValue("set-cookie").orElseThrow().startsWith("sid=; Path=/; HttpOnly; SameSite=Lax;"
+                + " Max-Age=0"));
+        assertEquals(401, send(browser, "GET", "/sessions/current", null).statusCode(), "the jar forgot the cookie");
+        assertEquals("You have visited 1 times.", send(browser, "GET", "/", null).body());
+    }
+
+    @Test
+    void givenIdleSession_whenItExpires_thenUnauthorizedAndAVisitStartsANewOne() {
+        String principal = "idle-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> created = send(browser(), "POST", "/sessions", "{\"principal\":\"" + principal + "\"}",
+                "Content-Type", "application/json");
+        String token = (String) json(created).get("token");
+        String listing = "/admin/principals/" + principal + "/sessions";
+        Poll.until(Duration.ofSeconds(10), "the session listed", () -> send(HttpClient.newHttpClient(), "GET", listing, null),
+                r -> ((List<?>) json(r).get("sessions")).size() == 1);
+
+        // watched through the admin listing, which reads without sliding the idle window
+        Poll.until(Duration.ofSeconds(IDLE_SECONDS * 3L), "the session to expire",
+                () -> send(HttpClient.newHttpClient(), "GET", listing, null), r -> ((List<?>) json(r).get("sessions")).isEmpty());
+
+        HttpResponse<String> expired = send(HttpClient.newHttpClient(), "GET", "/sessions/current?consistent=true", null,
+                "Cookie", "sid=" + token);
+        assertEquals(401, expired.statusCode());
+        assertEquals("urn:sessions:problem:session-required", json(expired).get("type"));
+        HttpResponse<String> visit = send(HttpClient.newHttpClient(), "GET", "/", null, "Cookie", "sid=" + token);
+        assertEquals("You have visited 1 times.", visit.body());
+        assertFalse(visit.headers().firstValue("set-cookie").orElseThrow().startsWith("sid=" + token), "a new token");
+    }
+
+    @Test
+    void givenContractErrors_whenRequestedOverHttp_thenEachProblemJson() {
+        HttpClient client = HttpClient.newHttpClient();
+        record Case(int status, String slug, HttpResponse<String> response) {
+        }
+        List<Case> cases = List.of(
+                new Case(400, "malformed-request", send(client, "POST", "/sessions", "{\"principal\":", "Content-Type",
+                        "application/json")),
+                new Case(400, "ambiguous-session", send(client, "GET", "/sessions/current", null, "Cookie",
+                        "sid=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; sid=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")),
+                new Case(401, "session-required", send(client, "GET", "/sessions/current", null)),
+                new Case(413, "too-large", send(client, "POST", "/sessions", "{\"data\":{\"x\":\"" + "y".repeat(70_000)
+                        + "\"}}", "Content-Type", "application/json")),
+                new Case(415, "unsupported-media-type", send(client, "POST", "/sessions", "{}", "Content-Type",
+                        "text/plain")));
+        for (Case c : cases) {
+            assertEquals(c.status(), c.response().statusCode(), c.slug() + ": " + c.response().body());
+            assertEquals("application/problem+json", c.response().headers().firstValue("content-type").orElseThrow());
+            assertEquals("urn:sessions:problem:" + c.slug(), json(c.response()).get("type"));
+            assertEquals(new BigDecimal(c.status()), json(c.response()).get("status"));
+        }
+        HttpResponse<String> noRoute = send(client, "PUT", "/sessions/current", "{}");
+        assertEquals(404, noRoute.statusCode(), "API Gateway's own answer for an undeclared method");
+        assertEquals("{\"message\":\"Not Found\"}", noRoute.body());
+    }
+}
