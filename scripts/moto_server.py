@@ -11,6 +11,8 @@ Usage: python scripts/moto_server.py [-H 127.0.0.1] [-p PORT]
 """
 
 import argparse
+import faulthandler
+import io
 import os
 import signal
 import sys
@@ -34,16 +36,29 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 <pid>: every thread's stack to the log
 
     moto = DomainDispatcherApplication(create_backend_app)
     one_at_a_time = threading.Lock()
 
     def serialized(environ, start_response):
+        # Read the body before taking the lock: a slow or vanished client must not hold up the others.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > 0 or environ.get("wsgi.input_terminated"):
+            body = environ["wsgi.input"].read(length) if length > 0 else environ["wsgi.input"].read()
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         with one_at_a_time:
             # moto builds the whole response before returning, so the state change is done here
             return list(moto(environ, start_response))
 
-    run_simple(args.host, args.port, serialized, threaded=True, request_handler=MotoRequestHandler)
+    run_simple(args.host, args.port, serialized, threaded=True, request_handler=TimedRequestHandler)
+
+
+class TimedRequestHandler(MotoRequestHandler):
+    """Gives up on a connection whose client sends nothing for a minute, instead of keeping a thread forever."""
+
+    timeout = 60
 
 
 if __name__ == "__main__":
