@@ -18,7 +18,8 @@ define package-function
 	cp $(1)/target/$(notdir $(1))-function.jar "$(ARTIFACTS_DIR)/lib/"
 endef
 
-.PHONY: build-HelloFunction build-VisitsFunction build-SessionsFunction build-AdminFunction
+.PHONY: build-HelloFunction build-VisitsFunction build-SessionsFunction build-AdminFunction build-StatsFunction \
+	build-SessionSyncFunction build-AggregatesFunction
 
 build-HelloFunction:
 	$(call package-function,functions/hello)
@@ -31,3 +32,12 @@ build-SessionsFunction:
 
 build-AdminFunction:
 	$(call package-function,functions/admin)
+
+build-StatsFunction:
+	$(call package-function,functions/stats)
+
+build-SessionSyncFunction:
+	$(call package-function,functions/session-sync)
+
+build-AggregatesFunction:
+	$(call package-function,functions/aggregates)

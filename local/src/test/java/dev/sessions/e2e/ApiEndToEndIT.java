@@ -57,7 +57,7 @@ class ApiEndToEndIT {
     @BeforeAll
     static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
         Path root = Executables.projectRoot();
-        Template template = Template.load(root.resolve("template.yaml"), Map.of(), new Template.Settings(
+        Template template = Template.load(root.resolve("template.yaml"), Map.of("CacheEnabled", "true"), new Template.Settings(
                 "e2e-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(), "123456789012"));
         Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
                 "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");

@@ -14,6 +14,7 @@ public enum Metric {
     CACHE_MISSES("CacheMisses", "Count"),
     CACHE_ERRORS("CacheErrors", "Count"),
     STORE_THROTTLES("StoreThrottles", "Count"),
+    SESSIONS_EXPIRED("SessionsExpired", "Count"),
     SYNC_LAG("SyncLag", "Milliseconds"),
     RECORDS_APPLIED("RecordsApplied", "Count"),
     DUPLICATES_SKIPPED("DuplicatesSkipped", "Count");

@@ -442,6 +442,9 @@ public final class Template {
                 case "AWS::SQS::Queue.QueueName" -> name.substring(name.lastIndexOf('/') + 1);
                 case "AWS::SQS::Queue.QueueUrl" -> name;
                 case "AWS::Logs::LogGroup.Arn" -> arn("logs", "log-group:" + name + ":*");
+                // locally the replica is the run's own redis-server; its URL comes in with --env-vars
+                case "AWS::ElastiCache::ServerlessCache.Endpoint.Address" -> "127.0.0.1";
+                case "AWS::ElastiCache::ServerlessCache.Endpoint.Port" -> "6379";
                 default -> {
                     if (attribute.equals("Arn")) {
                         yield arn("local", resourceId);

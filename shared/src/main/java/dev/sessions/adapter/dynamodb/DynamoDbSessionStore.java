@@ -107,10 +107,10 @@ public final class DynamoDbSessionStore implements SessionStore {
         long notTouchedSince = now.minus(policy.touchInterval()).toEpochMilli();
         try {
             return Optional.of(SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(seen.id()))
-                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp ADD revision :one")
+                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w ADD revision :one")
                     .conditionExpression("lastAccessedAt <= :since AND " + LIVE)
                     .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()),
-                            ":exp", number(expiry.getEpochSecond()), ":one", ONE,
+                            ":exp", number(expiry.getEpochSecond()), ":one", ONE, ":w", AttributeValue.fromS("touch"),
                             ":since", number(notTouchedSince), ":nowS", number(now.getEpochSecond())))
                     .returnValues(ReturnValue.ALL_NEW)).attributes()));
         } catch (ConditionalCheckFailedException touchedMeanwhileOrGone) {
@@ -124,10 +124,12 @@ public final class DynamoDbSessionStore implements SessionStore {
     public Session recordVisit(String id, Instant now) {
         try {
             return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(id))
-                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp ADD visits :one, revision :one")
+                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w"
+                            + " ADD visits :one, revision :one")
                     .conditionExpression("attribute_exists(id) AND " + LIVE)
                     .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()),
                             ":exp", number(policy.idleExpiry(now).getEpochSecond()), ":one", ONE,
+                            ":w", AttributeValue.fromS("visit"),
                             ":nowS", number(now.getEpochSecond())))
                     .returnValues(ReturnValue.ALL_NEW)).attributes());
         } catch (ConditionalCheckFailedException e) {
@@ -170,6 +172,7 @@ public final class DynamoDbSessionStore implements SessionStore {
         values.put(":one", ONE);
         values.put(":bound", number(plan.boundBytes()));
         values.put(":budget", number(policy.maxDataBytes() - plan.boundBytes()));
+        values.put(":w", AttributeValue.fromS("patch"));
         StringBuilder condition = new StringBuilder("attribute_exists(id) AND " + LIVE + " AND dataBytes <= :budget");
         if (expectedVersion.isPresent()) {
             condition.append(" AND version = :expected");
@@ -178,7 +181,7 @@ public final class DynamoDbSessionStore implements SessionStore {
         for (String typeCheck : plan.conditions()) {
             condition.append(" AND ").append(typeCheck);
         }
-        StringBuilder update = new StringBuilder("SET lastAccessedAt = :now, expiresAt = :exp");
+        StringBuilder update = new StringBuilder("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w");
         for (String set : plan.sets()) {
             update.append(", ").append(set);
         }
@@ -214,13 +217,14 @@ public final class DynamoDbSessionStore implements SessionStore {
             try {
                 return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(id))
                         .updateExpression("SET #data = :data, dataBytes = :size, lastAccessedAt = :now,"
-                                + " expiresAt = :exp ADD version :one, revision :one")
+                                + " expiresAt = :exp, lastWrite = :w ADD version :one, revision :one")
                         .conditionExpression("revision = :seen AND " + LIVE)
                         .expressionAttributeNames(Map.of("#data", DATA))
                         .expressionAttributeValues(Map.of(":data", AttributeValue.fromM(JsonAttributes.toAttributes(merged)),
                                 ":size", number(size), ":now", number(now.toEpochMilli()),
                                 ":exp", number(expiry.getEpochSecond()), ":one", ONE,
-                                ":seen", number(old.revision()), ":nowS", number(now.getEpochSecond())))
+                                ":seen", number(old.revision()), ":nowS", number(now.getEpochSecond()),
+                                ":w", AttributeValue.fromS("patch")))
                         .returnValues(ReturnValue.ALL_NEW)).attributes());
             } catch (ConditionalCheckFailedException writtenMeanwhile) {
                 item = null; // read again and merge onto what is there now
@@ -253,6 +257,7 @@ public final class DynamoDbSessionStore implements SessionStore {
             moved.put(REVISION, number(old.revision() + 1));
             moved.put(LAST_ACCESSED_AT, number(now.toEpochMilli()));
             moved.put(EXPIRES_AT, number(min(policy.idleExpiry(now), old.absoluteExpiresAt()).getEpochSecond()));
+            moved.put(SessionItem.LAST_WRITE, AttributeValue.fromS("rotate"));
             try {
                 dynamo.transactWriteItems(b -> b.transactItems(
                         t -> t.put(p -> p.tableName(table).item(moved).conditionExpression("attribute_not_exists(id)")),

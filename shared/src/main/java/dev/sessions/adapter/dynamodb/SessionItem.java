@@ -26,6 +26,12 @@ public final class SessionItem {
     public static final String ABSOLUTE_EXPIRES_AT = "absoluteExpiresAt";
     public static final String ROTATED_FROM = "rotatedFrom";
     public static final String DATA_BYTES = "dataBytes";
+    /**
+     * Which operation wrote the item last: {@code create}, {@code visit}, {@code touch},
+     * {@code patch} or {@code rotate}. The aggregates' stream filter passes only the MODIFYs of
+     * visits, the one operation that changes {@code visits}.
+     */
+    public static final String LAST_WRITE = "lastWrite";
 
     /** The index of sessions by principal, keyed (principal, createdAt), keys only. */
     public static final String BY_PRINCIPAL = "byPrincipal";
@@ -53,6 +59,7 @@ public final class SessionItem {
         item.put(EXPIRES_AT, number(session.expiresAt().getEpochSecond()));
         item.put(ABSOLUTE_EXPIRES_AT, number(session.absoluteExpiresAt().getEpochSecond()));
         item.put(DATA_BYTES, number(dataBytes));
+        item.put(LAST_WRITE, AttributeValue.fromS("create"));
         return item;
     }
 

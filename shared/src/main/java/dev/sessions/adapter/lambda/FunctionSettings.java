@@ -10,7 +10,7 @@ import java.util.Optional;
  * that is required and missing, or not a number, fails init with a message naming it: a
  * misconfigured function never serves.
  *
- * @param sessionsTable {@code SESSIONS_TABLE}
+ * @param sessionsTable {@code SESSIONS_TABLE}, or null where the function does not use it
  * @param countersTable {@code COUNTERS_TABLE}, or null where the function does not use it
  * @param policy {@code IDLE_TIMEOUT_SECONDS}, {@code ABSOLUTE_TIMEOUT_SECONDS}, {@code TOUCH_INTERVAL_SECONDS},
  *     {@code MAX_DATA_BYTES}
@@ -35,7 +35,7 @@ public record FunctionSettings(String sessionsTable, String countersTable, Sessi
                 defaults.maxDepth(), defaults.maxKeyLength());
         String redis = env.getOrDefault("REDIS_URL", "").trim();
         return new FunctionSettings(
-                text(env, "SESSIONS_TABLE"),
+                env.get("SESSIONS_TABLE"),
                 env.get("COUNTERS_TABLE"),
                 policy,
                 (int) number(env, "MAX_BODY_BYTES", 64 * 1024),
@@ -46,8 +46,8 @@ public record FunctionSettings(String sessionsTable, String countersTable, Sessi
                 (int) number(env, "COUNTER_SHARDS", 8));
     }
 
-    private static String text(Map<String, String> env, String name) {
-        String value = env.get(name);
+    /** A variable this function cannot work without. @throws IllegalStateException naming it when unset */
+    public static String required(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalStateException("environment variable " + name + " is not set (template.yaml sets it)");
         }

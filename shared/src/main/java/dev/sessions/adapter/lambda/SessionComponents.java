@@ -27,7 +27,8 @@ public record SessionComponents(FunctionSettings settings, DynamoDbClient dynamo
 
     /** Built from explicit parts, as tests build them. */
     public static SessionComponents of(FunctionSettings settings, DynamoDbClient dynamo, Clock clock) {
-        DynamoDbSessionStore store = new DynamoDbSessionStore(dynamo, settings.sessionsTable(), settings.policy());
+        DynamoDbSessionStore store = new DynamoDbSessionStore(dynamo,
+                FunctionSettings.required(settings.sessionsTable(), "SESSIONS_TABLE"), settings.policy());
         Optional<CacheReplica> cache = settings.redisUrl().map(url -> new RedisCacheReplica(new RedisConnection(
                 RedisConnection.Settings.fromUrl(url, settings.redisTimeout(), settings.redisTimeout()))));
         return new SessionComponents(settings, dynamo, new SessionService(store, settings.policy(), clock), cache,

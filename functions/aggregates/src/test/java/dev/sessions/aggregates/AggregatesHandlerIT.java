@@ -1,0 +1,150 @@
+package dev.sessions.aggregates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
+import dev.sessions.adapter.dynamodb.DynamoDbSessionStore;
+import dev.sessions.domain.SessionPolicy;
+import dev.sessions.domain.SessionService;
+import dev.sessions.domain.Tally;
+import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.MutableClock;
+import dev.sessions.testing.SessionsTableFixture;
+import dev.sessions.testing.StreamEvents;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The sharded aggregates from stream batches, on the real emulator: every change counted exactly once. */
+@ExtendWith(LocalServices.class)
+class AggregatesHandlerIT {
+
+    private DynamoDbClient dynamo;
+    private String counters;
+    private DynamoDbCounterStore store;
+    private AggregatesHandler handler;
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start(AwsEndpoint aws) {
+        dynamo = aws.dynamoDb();
+        counters = SessionsTableFixture.create(dynamo, SessionsTableFixture.countersTable("counters"));
+        store = new DynamoDbCounterStore(dynamo, counters, 8);
+        handler = new AggregatesHandler(store, new MutableClock(Instant.parse("2026-11-27T10:15:40Z")), "Sessions",
+                new PrintStream(logs, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void stop() {
+        dynamo.deleteTable(b -> b.tableName(counters));
+        dynamo.close();
+    }
+
+    private static DynamodbEvent load(String file) {
+        return EventLoader.loadDynamoDbEvent("events/" + file);
+    }
+
+    @Test
+    void givenInsertAndVisits_whenCounted_thenCreatedActiveAndVisits() {
+        handler.handleRequest(load("stream-insert.json"), null);
+        handler.handleRequest(load("stream-modify-visit.json"), null);
+
+        assertEquals(new Tally(1, 1, 1), store.totals());
+    }
+
+    @Test
+    void givenReplaysThriceReversedAndInterleaved_whenCounted_thenExactlyAsOneCleanDelivery() {
+        DynamodbEvent replay = load("stream-replay-out-of-order.json");
+
+        for (int i = 0; i < 3; i++) {
+            handler.handleRequest(replay, null);
+        }
+        List<DynamodbEvent.DynamodbStreamRecord> reversed = new ArrayList<>(replay.getRecords());
+        Collections.reverse(reversed);
+        handler.handleRequest(StreamEvents.event(reversed), null);
+
+        assertEquals(new Tally(2, 1, 1), store.totals(), "one INSERT and two visits, each counted once");
+        assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"DuplicatesSkipped\""));
+    }
+
+    @Test
+    void givenRemovalsOfBothKinds_whenCounted_thenActiveSessionsFall() {
+        handler.handleRequest(load("stream-insert.json"), null);
+        handler.handleRequest(load("stream-remove.json"), null);
+        handler.handleRequest(load("stream-ttl-expiry.json"), null);
+
+        assertEquals(new Tally(0, 1, -1), store.totals());
+    }
+
+    @Test
+    void givenTwoHundredConcurrentVisits_whenCountedOnShards_thenTheyAllSumExactly() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(40);
+        try {
+            List<Callable<Boolean>> visits = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String changeId = "visit-" + i;
+                visits.add(() -> store.addOnce(changeId, new Tally(1, 0, 0), Instant.now()));
+            }
+            for (Future<Boolean> visit : pool.invokeAll(visits)) {
+                assertTrue(visit.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(new Tally(200, 0, 0), store.totals());
+        Set<String> shards = new HashSet<>();
+        dynamo.scan(b -> b.tableName(counters)).items().forEach(item -> {
+            if (item.get("pk").s().startsWith("visits#")) {
+                shards.add(item.get("pk").s());
+            }
+        });
+        assertTrue(shards.size() > 4, "writes spread over the shards: " + shards);
+    }
+
+    @Test
+    void givenRealStreamRecordsFromTheEmulator_whenCounted_thenTheAggregatesMatch(AwsEndpoint aws) {
+        try (var streams = aws.streams()) {
+            String sessions = SessionsTableFixture.create(dynamo, SessionsTableFixture.sessionsTable("agg"));
+            try {
+                MutableClock now = new MutableClock(Instant.now());
+                SessionPolicy policy = SessionPolicy.defaults();
+                SessionService service = new SessionService(new DynamoDbSessionStore(dynamo, sessions, policy), policy, now);
+                var visitor = service.visit(Optional.empty());
+                service.visit(visitor.newToken());
+                service.visit(visitor.newToken());
+                var other = service.create("carol", Map.of(), 0);
+                service.rotate(other.token());
+
+                List<DynamodbEvent.DynamodbStreamRecord> records = StreamEvents.read(dynamo, streams, sessions, 6);
+                handler.handleRequest(StreamEvents.event(records), null);
+                handler.handleRequest(StreamEvents.event(records), null);
+
+                assertEquals(new Tally(3, 2, 2), store.totals(), "3 visits, 2 sessions created, the rotation nets zero");
+            } finally {
+                dynamo.deleteTable(b -> b.tableName(sessions));
+            }
+        }
+    }
+}

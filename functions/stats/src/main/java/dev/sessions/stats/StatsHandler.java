@@ -1,0 +1,61 @@
+package dev.sessions.stats;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.sessions.adapter.apigw.ApiHandler;
+import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.adapter.apigw.Problem;
+import dev.sessions.adapter.apigw.Responses;
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
+import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
+import dev.sessions.adapter.lambda.FunctionSettings;
+import dev.sessions.domain.CounterStore;
+import dev.sessions.domain.Tally;
+import dev.sessions.telemetry.RequestLog;
+import java.io.PrintStream;
+
+/**
+ * {@code GET /stats}: the aggregates, summed over their shards in one BatchGetItem. Eventually
+ * consistent: they trail writes by the stream's delay, and {@code activeSessions} counts an expired
+ * session until DynamoDB's TTL deletes it (typically within two days).
+ */
+public final class StatsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private final CounterStore counters;
+    private final ApiHandler api;
+
+    public StatsHandler() {
+        this(FunctionSettings.fromEnvironment(System.getenv()), System.out);
+    }
+
+    private StatsHandler(FunctionSettings settings, PrintStream out) {
+        this(new DynamoDbCounterStore(DynamoDbClients.fromEnvironment(),
+                FunctionSettings.required(settings.countersTable(), "COUNTERS_TABLE"), settings.counterShards()),
+                settings.metricsNamespace(), out);
+    }
+
+    StatsHandler(CounterStore counters, String namespace, PrintStream out) {
+        this.counters = counters;
+        this.api = new ApiHandler("StatsFunction", namespace, out);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return api.handle(event, this::stats);
+    }
+
+    private Responses stats(HttpRequest request, RequestLog log) {
+        if (!request.path().equals("/stats")) {
+            return Responses.problem(Problem.notFound(request.path()), request.requestId());
+        }
+        if (!request.method().equals("GET")) {
+            return Responses.problem(Problem.methodNotAllowed(request.method(), "/stats"), request.requestId())
+                    .header("allow", "GET");
+        }
+        Tally totals = counters.totals();
+        return Responses.json(200, "{\"visits\":" + totals.visits() + ",\"sessionsCreated\":" + totals.sessionsCreated()
+                + ",\"activeSessions\":" + totals.activeSessions() + "}");
+    }
+}
