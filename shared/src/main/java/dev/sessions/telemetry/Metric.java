@@ -15,6 +15,8 @@ public enum Metric {
     CACHE_ERRORS("CacheErrors", "Count"),
     STORE_THROTTLES("StoreThrottles", "Count"),
     SESSIONS_EXPIRED("SessionsExpired", "Count"),
+    /** A gauge: the aggregate's value after a batch changed it (emitted as the batch's maximum). */
+    ACTIVE_SESSIONS("ActiveSessions", "Count"),
     SYNC_LAG("SyncLag", "Milliseconds"),
     RECORDS_APPLIED("RecordsApplied", "Count"),
     DUPLICATES_SKIPPED("DuplicatesSkipped", "Count");

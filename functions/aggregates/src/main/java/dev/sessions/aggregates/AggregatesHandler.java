@@ -81,6 +81,14 @@ public final class AggregatesHandler implements RequestHandler<DynamodbEvent, St
                 break;
             }
         }
+        if (log.metric(Metric.RECORDS_APPLIED) > 0) {
+            try {
+                // one read per batch that changed something: the dashboard's active-sessions gauge
+                log.max(Metric.ACTIVE_SESSIONS, counters.totals().activeSessions());
+            } catch (StoreUnavailable e) {
+                log.field("gaugeError", e.getMessage());
+            }
+        }
         log.emit(failures.isEmpty() ? "INFO" : "ERROR", null);
         return new StreamsEventResponse(failures);
     }

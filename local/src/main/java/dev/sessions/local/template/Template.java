@@ -38,6 +38,7 @@ public final class Template {
     private static final String FUNCTION = "AWS::Serverless::Function";
     private static final String HTTP_API = "AWS::Serverless::HttpApi";
     private static final String TABLE = "AWS::DynamoDB::Table";
+    private static final String GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable";
     private static final Set<String> PSEUDO = Set.of("AWS::Region", "AWS::AccountId", "AWS::StackName",
             "AWS::StackId", "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs");
 
@@ -109,6 +110,20 @@ public final class Template {
     /** Logical ids of every resource whose Condition holds, in template order. */
     public List<String> resourceIds() {
         return resources.keySet().stream().filter(this::exists).toList();
+    }
+
+    /** Logical ids of the resources of {@code type} whose Condition holds, in template order. */
+    public List<String> resourceIdsOfType(String type) {
+        return idsOfType(type);
+    }
+
+    /** A resource's Properties, evaluated (for template tests and tools; the runtime reads its own). */
+    public Map<String, Object> resourceProperties(String logicalId) {
+        Map<String, Object> resource = resources.get(logicalId);
+        if (resource == null) {
+            throw new TemplateException("no resource " + logicalId + " in " + file);
+        }
+        return map(intrinsics.evaluate(resource.get("Properties"), "Resources." + logicalId + ".Properties"));
     }
 
     /** The functions, by logical id, in template order. */
@@ -195,7 +210,10 @@ public final class Template {
     /** The DynamoDB tables, by logical id. */
     public Map<String, Table> tables() {
         Map<String, Table> tables = new LinkedHashMap<>();
-        for (String id : idsOfType(TABLE)) {
+        List<String> ids = new ArrayList<>(idsOfType(TABLE));
+        ids.addAll(idsOfType(GLOBAL_TABLE)); // locally a global table is its one regional replica
+        ids.sort(java.util.Comparator.comparingInt(List.copyOf(resources.keySet())::indexOf));
+        for (String id : ids) {
             Map<String, Object> props = map(intrinsics.evaluate(resources.get(id).get("Properties"),
                     "Resources." + id + ".Properties"));
             tables.put(id, new Table(id, physicalName(id, props.get("TableName")), props));
@@ -250,7 +268,7 @@ public final class Template {
     private String streamTable(Object stream, String at) {
         if (stream instanceof Map<?, ?> map && map.get("Fn::GetAtt") instanceof List<?> parts && parts.size() == 2
                 && "StreamArn".equals(parts.get(1)) && resources.containsKey(String.valueOf(parts.get(0)))
-                && TABLE.equals(resources.get(String.valueOf(parts.get(0))).get("Type"))) {
+                && isTable(resources.get(String.valueOf(parts.get(0))).get("Type"))) {
             return String.valueOf(parts.get(0));
         }
         throw new TemplateException(at + " must be !GetAtt <Table>.StreamArn of a table in this template to run"
@@ -348,6 +366,10 @@ public final class Template {
         return ids;
     }
 
+    private static boolean isTable(Object type) {
+        return TABLE.equals(type) || GLOBAL_TABLE.equals(type);
+    }
+
     private boolean exists(String logicalId) {
         Object condition = resources.get(logicalId).get("Condition");
         return condition == null || condition(String.valueOf(condition), "Resources." + logicalId + ".Condition");
@@ -414,7 +436,7 @@ public final class Template {
             }
             Map<String, Object> rawProps = map(resource.get("Properties"));
             return switch (String.valueOf(resource.get("Type"))) {
-                case TABLE -> physicalName(name, plain(rawProps.get("TableName")));
+                case TABLE, GLOBAL_TABLE -> physicalName(name, plain(rawProps.get("TableName")));
                 case FUNCTION -> physicalName(name, plain(rawProps.get("FunctionName")));
                 case HTTP_API -> "local";
                 case "AWS::SQS::Queue" -> "http://localhost/" + settings.accountId() + "/"
@@ -434,7 +456,7 @@ public final class Template {
             }
             String type = String.valueOf(resource.get("Type"));
             String name = String.valueOf(ref(resourceId, where));
-            return switch (type + "." + attribute) {
+            return switch ((isTable(type) ? TABLE : type) + "." + attribute) {
                 case TABLE + ".Arn" -> arn("dynamodb", "table/" + name);
                 case TABLE + ".StreamArn" -> arn("dynamodb", "table/" + name + "/stream/local");
                 case FUNCTION + ".Arn" -> arn("lambda", "function:" + name);

@@ -1,0 +1,115 @@
+package dev.sessions.local.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessions.json.Json;
+import dev.sessions.local.Bootstrap;
+import dev.sessions.telemetry.Metric;
+import dev.sessions.testing.Executables;
+import dev.sessions.testing.SessionsTableFixture;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+
+/** The project's own template.yaml, held to the code: metrics, alarms, dashboard, tables. */
+class ProjectTemplateTest {
+
+    private static Template template(String cacheEnabled) {
+        return Template.load(Executables.projectRoot().resolve("template.yaml"), Map.of("CacheEnabled", cacheEnabled),
+                Template.Settings.defaults());
+    }
+
+    /** The metric names in the functions' own namespace that the dashboard and the alarms use. */
+    private static Set<String> metricsInTemplate(Template template) {
+        String namespace = String.valueOf(template.resourceProperties("Dashboard").get("DashboardBody"))
+                .contains("\"Sessions\"") ? "Sessions" : "?";
+        Set<String> names = new TreeSet<>();
+        Map<String, Object> dashboard = Json.parseObject((String) template.resourceProperties("Dashboard")
+                .get("DashboardBody"), 32);
+        for (Object widget : (List<?>) dashboard.get("widgets")) {
+            for (Object metric : (List<?>) ((Map<?, ?>) ((Map<?, ?>) widget).get("properties")).get("metrics")) {
+                List<?> row = (List<?>) metric;
+                if (namespace.equals(row.getFirst())) {
+                    names.add((String) row.get(1));
+                }
+            }
+        }
+        for (String alarm : template.resourceIdsOfType("AWS::CloudWatch::Alarm")) {
+            Map<String, Object> props = template.resourceProperties(alarm);
+            if (namespace.equals(props.get("Namespace"))) {
+                names.add((String) props.get("MetricName"));
+            }
+            if (props.get("Metrics") instanceof List<?> queries) {
+                for (Object query : queries) {
+                    if (((Map<?, ?>) query).get("MetricStat") instanceof Map<?, ?> stat
+                            && stat.get("Metric") instanceof Map<?, ?> metric && namespace.equals(metric.get("Namespace"))) {
+                        names.add((String) metric.get("MetricName"));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void givenMetricsTheCodeEmits_whenTemplateRead_thenEachIsOnTheDashboardOrAnAlarmAndNoOtherIs() {
+        Set<String> emitted = Arrays.stream(Metric.values()).map(Metric::metricName).collect(Collectors.toCollection(TreeSet::new));
+
+        Set<String> used = metricsInTemplate(template("true"));
+
+        assertEquals(emitted, used, "metrics emitted in code vs used by the dashboard and alarms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"true", "false"})
+    void givenEveryFunction_whenTemplateRead_thenItHasErrorAndThrottleAlarms(String cacheEnabled) {
+        Template template = template(cacheEnabled);
+        Set<String> alarmed = new HashSet<>();
+        for (String alarm : template.resourceIdsOfType("AWS::CloudWatch::Alarm")) {
+            Map<String, Object> props = template.resourceProperties(alarm);
+            if ("AWS/Lambda".equals(props.get("Namespace")) && props.get("Dimensions") instanceof List<?> dimensions) {
+                String function = String.valueOf(((Map<?, ?>) dimensions.getFirst()).get("Value"));
+                alarmed.add(function + ":" + props.get("MetricName"));
+            }
+        }
+        for (LambdaFunction function : template.functions().values()) {
+            assertTrue(alarmed.contains(function.name() + ":Errors"), function.logicalId() + " has no Errors alarm");
+            assertTrue(alarmed.contains(function.name() + ":Throttles"), function.logicalId() + " has no Throttles alarm");
+        }
+    }
+
+    @Test
+    void givenStreamConsumers_whenTemplateRead_thenPartialFailuresBisectBoundedRetriesAndADestination() {
+        for (StreamMapping mapping : template("true").streamMappings()) {
+            assertTrue(mapping.reportBatchItemFailures(), mapping.functionId());
+            assertTrue(mapping.bisectOnError(), mapping.functionId());
+            assertTrue(mapping.maxRetryAttempts() >= 0, mapping.functionId() + " retries forever");
+            assertTrue(mapping.maxRecordAgeSeconds() > 0, mapping.functionId() + " keeps records forever");
+            assertTrue(mapping.onFailureDestination() != null, mapping.functionId() + " has no on-failure destination");
+        }
+    }
+
+    @Test
+    void givenTablesTheTestsCreate_whenComparedWithTheTemplate_thenSameKeysIndexesAndStreams() {
+        Map<String, Table> tables = template("false").tables();
+        assertSameDefinition(SessionsTableFixture.sessionsTable("t"), Bootstrap.createRequest(tables.get("SessionsTable")));
+        assertSameDefinition(SessionsTableFixture.countersTable("t"), Bootstrap.createRequest(tables.get("CountersTable")));
+    }
+
+    private static void assertSameDefinition(CreateTableRequest fixture, CreateTableRequest template) {
+        assertEquals(new HashSet<>(fixture.attributeDefinitions()), new HashSet<>(template.attributeDefinitions()));
+        assertEquals(fixture.keySchema(), template.keySchema());
+        assertEquals(fixture.globalSecondaryIndexes(), template.globalSecondaryIndexes());
+        assertEquals(fixture.billingMode(), template.billingMode());
+        assertEquals(fixture.streamSpecification() == null, template.streamSpecification() == null);
+    }
+}
