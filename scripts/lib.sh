@@ -53,3 +53,15 @@ stage() {
 stage_done() {
   printf '    ok: %s (%ss)\n' "$STAGE_NAME" "$(( $(date +%s) - STAGE_START ))"
 }
+
+# Runs a main class of the local module (the local runtime, the operations tools), building the
+# module first when its sources are newer than its jar.
+run_local_tool() {
+  local main="$1"
+  shift
+  local jar="$ROOT/local/target/local.jar"
+  if [ ! -f "$jar" ] || [ -n "$(cd "$ROOT" && find pom.xml shared/pom.xml shared/src/main local/pom.xml local/src/main -newer "$jar" -print -quit)" ]; then
+    (cd "$ROOT" && mvn -B -q -pl local -am package -DskipTests >&2)
+  fi
+  exec java -Dsessions.venv="$VENV" -cp "$jar:$ROOT/local/target/lib/*" "$main" "$@"
+}

@@ -11,6 +11,7 @@ import dev.sessions.json.Json;
 import dev.sessions.testing.ApiTestbed;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.Poll;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -35,6 +36,8 @@ class AdminHandlerIT {
 
     @AfterEach
     void stop() {
+        LogAssertions.assertEveryLineWellFormed(testbed.logText(), List.of(ApiTestbed.TOKEN_A, ApiTestbed.TOKEN_B,
+                "laptop", "phone"));
         testbed.close();
     }
 

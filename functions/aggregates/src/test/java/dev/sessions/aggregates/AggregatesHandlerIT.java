@@ -12,6 +12,7 @@ import dev.sessions.domain.SessionService;
 import dev.sessions.domain.Tally;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.MutableClock;
 import dev.sessions.testing.SessionsTableFixture;
 import dev.sessions.testing.StreamEvents;
@@ -57,6 +58,7 @@ class AggregatesHandlerIT {
 
     @AfterEach
     void stop() {
+        LogAssertions.assertEveryLineWellFormed(logs.toString(StandardCharsets.UTF_8), List.of("alice@example.com", "A-1"));
         dynamo.deleteTable(b -> b.tableName(counters));
         dynamo.close();
     }

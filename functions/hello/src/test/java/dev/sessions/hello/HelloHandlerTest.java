@@ -1,6 +1,7 @@
 package dev.sessions.hello;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -10,7 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 
 class HelloHandlerTest {
 
-    private final HelloHandler handler = new HelloHandler();
+    private final java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+    private final HelloHandler handler = new HelloHandler(new java.io.PrintStream(logs, true));
 
     @ParameterizedTest
     @Event(value = "events/hello.json", type = APIGatewayV2HTTPEvent.class)
@@ -20,6 +22,12 @@ class HelloHandlerTest {
         assertEquals(200, response.getStatusCode());
         assertEquals("text/plain; charset=utf-8", response.getHeaders().get("content-type"));
         assertEquals("Hello, World!", response.getBody());
+        String line = logs.toString().strip();
+        assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), line);
+        for (String field : new String[] {"\"level\":\"INFO\"", "\"function\":\"HelloFunction\"",
+            "\"requestId\":\"CwUoTjm7DoEEMsA=\"", "\"route\":\"GET /hello\"", "\"status\":200", "\"durationMs\":"}) {
+            assertTrue(line.contains(field), field + " in " + line);
+        }
     }
 
     @ParameterizedTest

@@ -19,6 +19,7 @@ import dev.sessions.domain.SessionToken;
 import dev.sessions.json.Json;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.MutableClock;
 import dev.sessions.testing.RedisEndpoint;
 import dev.sessions.testing.ServerProcess;
@@ -59,6 +60,11 @@ class SessionSyncHandlerIT {
         redis.call("DEL", RedisCacheReplica.key(EVENT_SESSION));
         replica = new RedisCacheReplica(redis);
         handler = new SessionSyncHandler(replica, clock, "Sessions", new PrintStream(logs, true, StandardCharsets.UTF_8));
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void logsWellFormed() {
+        LogAssertions.assertEveryLineWellFormed(logs.toString(StandardCharsets.UTF_8), List.of("alice@example.com", "A-1"));
     }
 
     private static DynamodbEvent load(String file) {

@@ -9,6 +9,7 @@ import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.domain.Tally;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.RequestCounter;
 import dev.sessions.testing.SessionsTableFixture;
 import java.io.PrintStream;
@@ -51,8 +52,10 @@ class StatsHandlerIT {
         store.addOnce("gone", new Tally(0, 0, -1), Instant.now());
         requests.reset();
 
-        APIGatewayV2HTTPResponse response = new StatsHandler(store, "Sessions", new PrintStream(new ByteArrayOutputStream()))
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        APIGatewayV2HTTPResponse response = new StatsHandler(store, "Sessions", new PrintStream(logs, true))
                 .handleRequest(event, null);
+        LogAssertions.assertEveryLineWellFormed(logs.toString(), List.of());
 
         assertEquals(200, response.getStatusCode());
         assertEquals("{\"visits\":15,\"sessionsCreated\":5,\"activeSessions\":4}", response.getBody());

@@ -15,6 +15,7 @@ import dev.sessions.json.Json;
 import dev.sessions.testing.ApiTestbed;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.LogAssertions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ class VisitsHandlerIT {
 
     @AfterEach
     void stop() {
+        LogAssertions.assertEveryLineWellFormed(testbed.logText(), List.of(TOKEN_A, TOKEN_B));
         testbed.close();
     }
 

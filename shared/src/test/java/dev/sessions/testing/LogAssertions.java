@@ -1,0 +1,47 @@
+package dev.sessions.testing;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.sessions.json.Json;
+import dev.sessions.json.JsonException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/** Checks every log line a handler wrote: JSON, the fields operators query, and no secret or session data. */
+public final class LogAssertions {
+
+    private static final List<String> ALWAYS = List.of("time", "level", "function", "durationMs");
+
+    private LogAssertions() {
+    }
+
+    /**
+     * @param text everything the handler wrote
+     * @param forbidden values that must appear in no line (tokens, session data)
+     */
+    public static void assertEveryLineWellFormed(String text, Collection<String> forbidden) {
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, Object> json;
+            try {
+                json = Json.parseObject(line, 16);
+            } catch (JsonException e) {
+                fail("a log line is not a JSON object: " + line);
+                return;
+            }
+            for (String field : ALWAYS) {
+                assertTrue(json.containsKey(field), field + " missing in " + line);
+            }
+            assertTrue(json.containsKey("requestId") || json.containsKey("source"), "no request id or source in " + line);
+            assertTrue(json.containsKey("route") || json.containsKey("source"), "no route or event source in " + line);
+            for (String value : forbidden) {
+                assertFalse(line.contains(value), "a secret or data value reached the log: " + value);
+            }
+        }
+    }
+}
