@@ -52,15 +52,16 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         }
         String principal = request.pathParameters().getOrDefault("principal", path.group(1));
         return switch (request.method()) {
-            case "GET" -> list(principal);
+            case "GET" -> list(principal, log);
             case "DELETE" -> revoke(principal, log);
             default -> Responses.problem(Problem.methodNotAllowed(request.method(), request.path()), request.requestId())
                     .header("allow", "GET, DELETE");
         };
     }
 
-    private Responses list(String principal) {
+    private Responses list(String principal, RequestLog log) {
         List<Session> sessions = components.sessions().listByPrincipal(principal);
+        log.field("principal", principal).field("listed", sessions.size());
         StringBuilder body = new StringBuilder(64 + sessions.size() * 256).append("{\"sessions\":[");
         for (int i = 0; i < sessions.size(); i++) {
             if (i > 0) {
@@ -73,6 +74,7 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     private Responses revoke(String principal, RequestLog log) {
         List<Session> revoked = components.sessions().revokeByPrincipal(principal);
+        log.field("principal", principal);
         components.cache().ifPresent(cache -> {
             for (Session session : revoked) {
                 try {

@@ -98,7 +98,8 @@ public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEve
         }
         @SuppressWarnings("unchecked")
         IssuedSession issued = sessions.create((String) principal, (Map<String, Object>) data, 0);
-        log.field("sessionId", issued.session().id()).count(Metric.SESSIONS_CREATED);
+        log.field("sessionId", issued.session().id()).field("principal", issued.session().principal())
+                .count(Metric.SESSIONS_CREATED);
         return issuedResponse(201, issued).header("location", "/sessions/current");
     }
 

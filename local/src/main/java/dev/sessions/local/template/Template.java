@@ -234,7 +234,8 @@ public final class Template {
 
     private StreamMapping streamMapping(String functionId, String eventName, Map<String, Object> props) {
         String at = "Resources." + functionId + ".Properties.Events." + eventName + ".Properties";
-        String tableId = streamTable(rawEventProperty(functionId, eventName, "Stream"), at + ".Stream");
+        String tableId = streamTable(chosenBranch(rawEventProperty(functionId, eventName, "Stream"), at + ".Stream"),
+                at + ".Stream");
         String start = string(props, "StartingPosition", at, null);
         if (!"TRIM_HORIZON".equals(start) && !"LATEST".equals(start)) {
             throw new TemplateException(at + ".StartingPosition must be TRIM_HORIZON or LATEST (AT_TIMESTAMP is"
@@ -262,6 +263,15 @@ public final class Template {
                 bool(props, "BisectBatchOnFunctionError", at, false), report, patterns,
                 onFailure == null ? null : Intrinsics.text(onFailure, at + ".DestinationConfig"),
                 bool(props, "Enabled", at, true));
+    }
+
+    /** The branch an {@code Fn::If} takes, followed through nested ones; other nodes as they are. */
+    private Object chosenBranch(Object node, String at) {
+        while (node instanceof Map<?, ?> map && map.size() == 1 && map.get("Fn::If") instanceof List<?> args
+                && args.size() == 3) {
+            node = condition(String.valueOf(args.get(0)), at) ? args.get(1) : args.get(2);
+        }
+        return node;
     }
 
     /** The logical id behind {@code !GetAtt Table.StreamArn}. */

@@ -99,6 +99,17 @@ class ProjectTemplateTest {
     }
 
     @Test
+    void givenAnExistingTableNamed_whenTemplateRead_thenEveryFunctionUsesItAndNoTableIsCreated() {
+        Template repointed = Template.load(Executables.projectRoot().resolve("template.yaml"),
+                Map.of("SessionsTableName", "sessions-restored-2026-11-27"), Template.Settings.defaults());
+
+        assertEquals(List.of("CountersTable"), List.copyOf(repointed.tables().keySet()));
+        for (String function : List.of("VisitsFunction", "SessionsFunction", "AdminFunction")) {
+            assertEquals("sessions-restored-2026-11-27", repointed.function(function).environment().get("SESSIONS_TABLE"));
+        }
+    }
+
+    @Test
     void givenTablesTheTestsCreate_whenComparedWithTheTemplate_thenSameKeysIndexesAndStreams() {
         Map<String, Table> tables = template("false").tables();
         assertSameDefinition(SessionsTableFixture.sessionsTable("t"), Bootstrap.createRequest(tables.get("SessionsTable")));
