@@ -89,4 +89,15 @@ class AdminHandlerIT {
             assertTrue(problem.get("detail").toString().length() < 200, "the detail does not echo a long value");
         }
     }
+
+    @Test
+    void givenPriming_whenWarmedUp_thenNothingIsStoredOrLogged() {
+        testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
+        List<String> before = testbed.items();
+
+        handler.priming().warmUp();
+
+        assertEquals(before, testbed.items());
+        assertEquals("", testbed.logText());
+    }
 }

@@ -7,10 +7,14 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import dev.sessions.adapter.dynamodb.StreamImages;
+import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.adapter.lambda.FunctionSettings;
+import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.redis.RedisCacheReplica;
 import dev.sessions.adapter.redis.RedisConnection;
 import dev.sessions.domain.CacheReplica;
+import dev.sessions.domain.Session;
+import dev.sessions.domain.SessionToken;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
 import java.io.PrintStream;
@@ -34,6 +38,8 @@ public final class SessionSyncHandler implements RequestHandler<DynamodbEvent, S
     static final Duration DEFAULT_TOMBSTONE = Duration.ofHours(12);
 
     private final CacheReplica cache;
+    /** Held strongly: CRaC keeps resources weakly. */
+    private final Priming priming;
     private final Clock clock;
     private final String namespace;
     private final PrintStream out;
@@ -54,6 +60,13 @@ public final class SessionSyncHandler implements RequestHandler<DynamodbEvent, S
         this.clock = clock;
         this.namespace = namespace;
         this.out = out;
+        this.priming = Priming.register(() -> {
+            // a read of a session that is not cached, and the image and cache codecs: no write
+            cache.read(SessionToken.parse(Priming.TOKEN).orElseThrow().id());
+            Instant now = clock.instant();
+            SessionJson.read(SessionJson.writeWithRevision(new Session("priming", null, Map.of("k", List.of(1)), 0, 1, 1,
+                    now, now, now, now)));
+        });
     }
 
     @Override
@@ -109,5 +122,10 @@ public final class SessionSyncHandler implements RequestHandler<DynamodbEvent, S
     static boolean isTimeToLive(DynamodbEvent.DynamodbStreamRecord record) {
         return record.getUserIdentity() != null && "Service".equals(record.getUserIdentity().getType())
                 && "dynamodb.amazonaws.com".equals(record.getUserIdentity().getPrincipalId());
+    }
+
+    /** The warm-up SnapStart runs before its snapshot. */
+    Priming priming() {
+        return priming;
     }
 }

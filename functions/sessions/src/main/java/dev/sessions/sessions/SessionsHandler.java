@@ -13,6 +13,8 @@ import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.RequestRejected;
 import dev.sessions.adapter.apigw.Responses;
 import dev.sessions.adapter.apigw.SessionJson;
+import dev.sessions.adapter.apigw.SyntheticRequests;
+import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.SessionComponents;
 import dev.sessions.domain.CacheReplica;
 import dev.sessions.domain.IssuedSession;
@@ -45,6 +47,8 @@ public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEve
     private final SessionComponents components;
     private final SessionService sessions;
     private final ApiHandler api;
+    /** Held strongly: CRaC keeps resources weakly. */
+    private final Priming priming;
 
     public SessionsHandler() {
         this(SessionComponents.fromEnvironment(System.getenv()), System.out);
@@ -54,6 +58,21 @@ public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEve
         this.components = components;
         this.sessions = components.sessions();
         this.api = new ApiHandler("SessionsFunction", components.settings().metricsNamespace(), out);
+        this.priming = Priming.register(this::warmUp);
+    }
+
+    /**
+     * Before a snapshot: a read and a patch of a session that does not exist, through the whole
+     * request path. The patch's condition fails on the missing item, so nothing is written.
+     */
+    private void warmUp() {
+        ApiHandler quiet = new ApiHandler("SessionsFunction", components.settings().metricsNamespace(), Priming.QUIET);
+        Map<String, String> bearer = Map.of("authorization", "Bearer " + Priming.TOKEN);
+        quiet.handle(SyntheticRequests.request("GET", "/sessions/current", bearer, null), this::route);
+        quiet.handle(SyntheticRequests.request("PATCH", "/sessions/current", Map.of("authorization", "Bearer "
+                + Priming.TOKEN, "content-type", "application/merge-patch+json", "if-match", "\"1\""),
+                "{\"primed\":{\"nested\":[1,true,null]}}"), this::route);
+        quiet.handle(SyntheticRequests.request("POST", "/sessions", Map.of("content-type", "text/plain"), "x"), this::route);
     }
 
     @Override
@@ -220,5 +239,10 @@ public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     private static String shorten(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
+    /** The warm-up SnapStart runs before its snapshot. */
+    Priming priming() {
+        return priming;
     }
 }

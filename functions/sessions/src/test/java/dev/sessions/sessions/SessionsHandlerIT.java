@@ -416,6 +416,17 @@ class SessionsHandlerIT {
         }
     }
 
+    @Test
+    void givenPriming_whenWarmedUp_thenNothingIsStoredOrLogged() {
+        testbed.seed(TOKEN_A, null, Map.of("a", 1));
+        List<String> before = testbed.items();
+
+        handler.priming().warmUp();
+
+        assertEquals(before, testbed.items());
+        assertEquals("", testbed.logText());
+    }
+
     /** Checks every event file for this function parses as an HTTP API event, as sam local would read it. */
     @Test
     void givenEventFiles_whenLoaded_thenEachIsAnHttpApiEventOfThisFunction() {

@@ -9,13 +9,17 @@ import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.PresentedToken;
 import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.Responses;
+import dev.sessions.adapter.apigw.SyntheticRequests;
+import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.SessionComponents;
+import dev.sessions.domain.SessionNotFound;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionService;
 import dev.sessions.domain.SessionToken;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +31,8 @@ public final class VisitsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     private final SessionComponents components;
     private final ApiHandler api;
+    /** Held strongly: CRaC keeps resources weakly. */
+    private final Priming priming;
 
     public VisitsHandler() {
         this(SessionComponents.fromEnvironment(System.getenv()), System.out);
@@ -35,6 +41,23 @@ public final class VisitsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     VisitsHandler(SessionComponents components, PrintStream out) {
         this.components = components;
         this.api = new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), out);
+        this.priming = Priming.register(this::warmUp);
+    }
+
+    /** Before a snapshot: the read path and the response path, with no write (a visit would create a session). */
+    private void warmUp() {
+        SessionToken token = SessionToken.parse(Priming.TOKEN).orElseThrow();
+        try {
+            components.sessions().find(token, false);
+        } catch (SessionNotFound expected) {
+            // the warm-up's token has no session
+        }
+        new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), Priming.QUIET).handle(
+                SyntheticRequests.request("GET", "/", Map.of("cookie", "sid=" + Priming.TOKEN), null),
+                (request, log) -> {
+                    PresentedToken.of(request);
+                    return Responses.text(200, "You have visited 0 times.").cookie(components.cookie().issue(token, 1));
+                });
     }
 
     @Override
@@ -68,5 +91,10 @@ public final class VisitsHandler implements RequestHandler<APIGatewayV2HTTPEvent
         cookieToken.ifPresent(token -> response.cookie(components.cookie().issue(token,
                 session.secondsToExpiry(components.sessions().now()))));
         return response;
+    }
+
+    /** The warm-up SnapStart runs before its snapshot. */
+    Priming priming() {
+        return priming;
     }
 }

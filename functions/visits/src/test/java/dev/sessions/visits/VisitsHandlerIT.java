@@ -116,4 +116,15 @@ class VisitsHandlerIT {
         assertEquals("You have visited 1 times.", response.getBody());
         assertNull(response.getCookies());
     }
+
+    @Test
+    void givenPriming_whenWarmedUp_thenNothingIsStoredOrLogged() {
+        testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
+        List<String> before = testbed.items();
+
+        handler.priming().warmUp();
+
+        assertEquals(before, testbed.items());
+        assertEquals("", testbed.logText());
+    }
 }
