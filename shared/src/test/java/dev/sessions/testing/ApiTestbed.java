@@ -30,6 +30,7 @@ public final class ApiTestbed implements AutoCloseable {
     public static final String TOKEN_B = "tEsT1bBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbB";
 
     private final DynamoDbClient dynamo;
+    private final RequestCounter requests = new RequestCounter();
     private final String table;
     private final MutableClock clock = new MutableClock(Instant.now());
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
@@ -40,15 +41,21 @@ public final class ApiTestbed implements AutoCloseable {
      * @param env extra settings, as the template would set them (REDIS_URL, MAX_BODY_BYTES, ...)
      */
     public ApiTestbed(AwsEndpoint aws, Map<String, String> env) {
-        this.dynamo = aws.dynamoDb();
+        this.dynamo = aws.dynamoDb(requests);
         this.table = SessionsTableFixture.create(dynamo, SessionsTableFixture.sessionsTable("api"));
         Map<String, String> settings = new HashMap<>(env);
         settings.put("SESSIONS_TABLE", table);
         this.components = SessionComponents.of(FunctionSettings.fromEnvironment(settings), dynamo, clock);
+        requests.reset(); // count what the test does, not the table's creation
     }
 
     public SessionComponents components() {
         return components;
+    }
+
+    /** Counts the DynamoDB requests sent since construction (seeding and {@link #items()} included). */
+    public RequestCounter requests() {
+        return requests;
     }
 
     public MutableClock clock() {

@@ -67,12 +67,14 @@ class SessionsCacheIT {
     @Test
     void givenReplicatedSession_whenCurrentRead_thenServedFromTheCache() {
         replicated();
+        testbed.requests().reset();
 
         APIGatewayV2HTTPResponse response = handle("sessions-current.json", e -> { });
 
         assertEquals(200, response.getStatusCode());
         assertEquals("hit", response.getHeaders().get("x-cache"));
         assertEquals("cache", from(response));
+        assertEquals(List.of(), testbed.requests().operations(), "a cached read costs no DynamoDB request");
     }
 
     @Test

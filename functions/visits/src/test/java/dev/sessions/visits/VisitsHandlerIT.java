@@ -48,6 +48,7 @@ class VisitsHandlerIT {
     void givenFirstVisit_whenHandled_thenOneVisitAndANewSessionCookie(APIGatewayV2HTTPEvent event) {
         APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
 
+        assertEquals(List.of("PutItem"), testbed.requests().operations(), "a first visit is exactly one write");
         assertEquals(200, response.getStatusCode());
         assertEquals("text/plain; charset=utf-8", response.getHeaders().get("content-type"));
         assertEquals("You have visited 1 times.", response.getBody());
@@ -62,9 +63,11 @@ class VisitsHandlerIT {
 
         handler.handleRequest(event, null);
         handler.handleRequest(event, null);
+        testbed.requests().reset();
         APIGatewayV2HTTPResponse third = handler.handleRequest(event, null);
 
         assertEquals("You have visited 3 times.", third.getBody());
+        assertEquals(List.of("UpdateItem"), testbed.requests().operations(), "a visit is exactly one write");
         assertTrue(third.getCookies().getFirst().startsWith("sid=" + TOKEN_A + "; "), "Max-Age refreshed, same token");
     }
 
