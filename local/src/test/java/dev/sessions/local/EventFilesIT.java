@@ -34,13 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every file in events/ runs, as {@code local invoke -e} runs it, through the function the
  * template routes it to (by its routeKey, or by its stream source), against the real emulator
- * and Redis. None may end in a function error, and an HTTP event gets an HTTP response.
+ * and Redis. None may end in a function error, an HTTP event gets an HTTP response, and every line
+ * the functions print is a JSON object.
  */
 @ExtendWith(LocalServices.class)
 class EventFilesIT {
 
     private static Template template;
     private static LocalLambda lambda;
+    /** What the functions printed that is not a JSON object: structured logs only, no stray warnings. */
+    private static final List<String> unstructured = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
@@ -56,7 +59,11 @@ class EventFilesIT {
                 Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
                 FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 1, Duration.ofMinutes(5), env,
                 Map.of("Parameters", Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE", "false")),
-                (f, l) -> { }));
+                (f, line) -> {
+                    if (!line.startsWith("{")) {
+                        unstructured.add(f + ": " + line);
+                    }
+                }));
     }
 
     @AfterAll
@@ -73,6 +80,9 @@ class EventFilesIT {
             }
         }
         assertFalse(tests.isEmpty(), "events/ is empty");
+        // last: every line the functions printed on the way, cold starts included, was a JSON object
+        tests.add(DynamicTest.dynamicTest("every log line is JSON", () ->
+                assertEquals(List.of(), unstructured, "lines CloudWatch Logs Insights cannot parse")));
         return tests.stream();
     }
 
