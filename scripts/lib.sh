@@ -65,3 +65,56 @@ run_local_tool() {
   fi
   exec java -Dsessions.venv="$VENV" -cp "$jar:$ROOT/local/target/lib/*" "$main" "$@"
 }
+
+# Starts, on free loopback ports, what a local run needs and is not given: the moto server unless
+# AWS_ENDPOINT_URL is set, a redis-server unless REDIS_URL is set. Exports both variables, records
+# each pid in STARTED_PIDS for stop_started, and writes the servers' logs to $1.
+STARTED_PIDS=()
+start_services() {
+  local logs="$1"
+  mkdir -p "$logs"
+  if [ -z "${AWS_ENDPOINT_URL:-}" ]; then
+    local moto_port
+    moto_port="$(free_port)"
+    "$VENV/bin/python" "$ROOT/scripts/moto_server.py" -H 127.0.0.1 -p "$moto_port" >"$logs/moto.log" 2>&1 &
+    STARTED_PIDS+=($!)
+    await_port "$moto_port" "moto" "$logs/moto.log" "${STARTED_PIDS[-1]}"
+    export AWS_ENDPOINT_URL="http://127.0.0.1:$moto_port"
+    echo "moto server: $AWS_ENDPOINT_URL (fresh state)"
+  fi
+  if [ -z "${REDIS_URL:-}" ]; then
+    command -v redis-server >/dev/null || die "redis-server not found: run scripts/setup, or set REDIS_URL"
+    local redis_port
+    redis_port="$(free_port)"
+    redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no >"$logs/redis.log" 2>&1 &
+    STARTED_PIDS+=($!)
+    await_port "$redis_port" "redis-server" "$logs/redis.log" "${STARTED_PIDS[-1]}"
+    export REDIS_URL="redis://127.0.0.1:$redis_port"
+    echo "redis-server: $REDIS_URL (fresh state)"
+  fi
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+}
+
+# Stops every process start_services (or the caller) recorded in STARTED_PIDS, by pid.
+stop_started() {
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
+free_port() {
+  "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# await_port PORT NAME LOG PID: until PORT accepts connections; fails early if PID has exited.
+await_port() {
+  for _ in $(seq 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$4" 2>/dev/null || die "$2 exited before listening on 127.0.0.1:$1 (log: $3)"
+    sleep 0.1
+  done
+  die "$2 did not listen on 127.0.0.1:$1 within 60 s (log: $3)"
+}
