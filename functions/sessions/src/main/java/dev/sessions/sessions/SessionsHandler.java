@@ -54,7 +54,8 @@ public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEve
         this(SessionComponents.fromEnvironment(System.getenv()), System.out);
     }
 
-    SessionsHandler(SessionComponents components, PrintStream out) {
+    /** With its parts given: tests and benchmarks build it on their own store and log stream. */
+    public SessionsHandler(SessionComponents components, PrintStream out) {
         this.components = components;
         this.sessions = components.sessions();
         this.api = new ApiHandler("SessionsFunction", components.settings().metricsNamespace(), out);

@@ -38,7 +38,8 @@ public final class VisitsHandler implements RequestHandler<APIGatewayV2HTTPEvent
         this(SessionComponents.fromEnvironment(System.getenv()), System.out);
     }
 
-    VisitsHandler(SessionComponents components, PrintStream out) {
+    /** With its parts given: tests and benchmarks build it on their own store and log stream. */
+    public VisitsHandler(SessionComponents components, PrintStream out) {
         this.components = components;
         this.api = new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), out);
         this.priming = Priming.register(this::warmUp);

@@ -1,0 +1,203 @@
+"""Turns the benchmarks' results into the figures docs/performance.md shows.
+
+  python bench/report.py jmh <jmh.json> [--quick]   JMH's output to bench/results/jmh.json
+  python bench/report.py render                     bench/results/*.json to docs/performance.md and docs/img/*.svg
+
+The standard library only: the tables go between the markers in docs/performance.md, the plots
+are plain SVG.
+"""
+
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results")
+DOC = os.path.join(ROOT, "docs", "performance.md")
+IMG = os.path.join(ROOT, "docs", "img")
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def machine():
+    cpu = platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()} {platform.machine()}"}
+
+
+def jmh(path, quick):
+    with open(path) as f:
+        runs = json.load(f)
+    rows = []
+    baseline = None
+    for run in runs:
+        name = run["benchmark"].rsplit(".", 1)[1]
+        metric = run["primaryMetric"]
+        pct = metric["scorePercentiles"]
+        row = {"benchmark": name, "median": round(pct["50.0"], 3), "p99": round(pct["99.0"], 3),
+               "min": round(pct["0.0"], 3), "max": round(pct["100.0"], 3), "mean": round(metric["score"], 3),
+               "unit": metric["scoreUnit"], "samples": sum(len(x) for x in metric.get("rawDataHistogram", [])) or None}
+        if name == "baselineSdkRequest":
+            baseline = row
+        rows.append(row)
+    for row in rows:
+        row["ratioToBaselineMedian"] = round(row["median"] / baseline["median"], 2) if baseline and baseline["median"] else None
+    first = runs[0]
+    out = {"name": "jmh", "measuredAt": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": quick,
+           "method": "JMH sample time on Lambda's Java 21 with its java21 flags (C1 only: -XX:TieredStopAtLevel=1,"
+                     f" Serial GC), {first['forks']} fork(s), {first['warmupIterations']} warm-up and"
+                     f" {first['measurementIterations']} measured iterations; no I/O. The baseline is the bare SDK's"
+                     " own per-call work: building the UpdateItem request of a visit.",
+           "machine": dict(machine(), functionJvm=f"{first['vmName']} {first['jdkVersion']}", jvmArgs=first["jvmArgs"]),
+           "baseline": baseline, "results": [r for r in rows if r is not baseline]}
+    with open(os.path.join(RESULTS, "jmh.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
+def load(name):
+    path = os.path.join(RESULTS, name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def bar_chart(path, title, unit, groups, width=760):
+    """groups: [(label, [(series, median, low, high)])] -> horizontal bars with p25-p75 whiskers."""
+    colors = {"function": "#2f6fae", "baseline": "#b0b0b0", "with priming": "#5aa469", "p99": "#e08a3c"}
+    rows = sum(len(series) for _, series in groups)
+    height = 60 + rows * 22 + len(groups) * 8
+    top = max([high for _, series in groups for (_, _, _, high) in series] + [1])
+    left = 20 + 7 * max(len(label) for label, _ in groups)  # room for the longest label
+    width += max(0, left - 200)
+    scale = (width - left - 60) / top
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<text x="10" y="20" font-size="14" font-weight="bold">{title}</text>']
+    y = 40
+    for label, series in groups:
+        for kind, median, low, high in series:
+            out.append(f'<text x="10" y="{y + 13}">{label if kind in ("function", "p50") else "    " + kind}</text>')
+            out.append(f'<rect x="{left}" y="{y}" width="{max(1, median * scale):.1f}" height="16" fill="{colors.get(kind, "#2f6fae")}"/>')
+            if high > low:
+                out.append(f'<line x1="{left + low * scale:.1f}" x2="{left + high * scale:.1f}" y1="{y + 8}" y2="{y + 8}" stroke="black"/>')
+            out.append(f'<text x="{left + 5 + max(median, high) * scale:.1f}" y="{y + 13}">{median:g} {unit}</text>')
+            y += 20
+        y += 8
+    out.append("</svg>")
+    os.makedirs(IMG, exist_ok=True)
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render():
+    parts = []
+    cold = load("coldstart")
+    if cold:
+        b = cold["baseline"]["total"]
+        parts.append(f"### Cold start\n\n{cold['method']}\n\nMachine: {cold['machine']['cpu']}, {cold['machine']['cores']} cores;"
+                     f" functions on {cold['machine']['functionJvm']}. {cold['baseline']['total']['runs']} runs each,"
+                     f" measured {cold['measuredAt'][:10]}{' (quick pass)' if cold['quick'] else ''}.\n")
+        rows = [["bare SDK baseline", b["median"], b["p99"], f"{b['min']}–{b['max']}", cold["baseline"]["init"]["median"],
+                 cold["baseline"]["firstInvoke"]["median"], "1.00"]]
+        groups = [("bare SDK baseline", [("baseline", b["median"], b["p25"], b["p75"])])]
+        for r in cold["results"]:
+            t = r["total"]
+            rows.append([r["function"], t["median"], t["p99"], f"{t['min']}–{t['max']}", r["init"]["median"],
+                         r["firstInvoke"]["median"], f"{r['ratioToBaseline']:.2f}"])
+            groups.append((r["function"], [("function", t["median"], t["p25"], t["p75"])]))
+        parts.append(table(["function", "median ms", "p99 ms", "range ms", "init median ms", "first invoke median ms",
+                            "ratio to baseline"], rows))
+        bar_chart(os.path.join(IMG, "coldstart.svg"), "Cold start, process start to first response (median, p25-p75)", "ms", groups)
+        parts.append("\n![Cold starts per function next to the baseline](img/coldstart.svg)\n")
+    priming = load("priming")
+    if priming:
+        parts.append(f"### Priming\n\n{priming['method']}\n")
+        parts.append(table(["function", "first invoke without, median ms", "with priming, median ms", "saved ms",
+                            "init without, median ms", "init with, median ms"],
+                           [[r["function"], r["firstInvokeWithout"]["median"], r["firstInvokeWith"]["median"], r["savedMs"],
+                             r["initWithout"]["median"], r["initWith"]["median"]] for r in priming["results"]]))
+    deps = load("dependencies")
+    sizes = load("sizes")
+    if deps:
+        size_of = {s["function"]: s for s in (sizes or {}).get("probes", [])}
+        parts.append(f"\n### Dependency choices\n\n{deps['method']}\n")
+        rows = []
+        for r in deps["results"]:
+            probe = r["function"].split(" ")[0]
+            probe = "BaselineFunction" if probe == "Baseline" else probe
+            s = size_of.get(probe, {})
+            rows.append([r["function"], r["total"]["median"], r["total"]["p99"], f"{r['ratioToBaseline']:.2f}",
+                         s.get("megabytes", ""), s.get("jars", "")])
+        parts.append(table(["probe", "cold start median ms", "p99 ms", "ratio to url-connection baseline", "artifact MB", "jars"], rows))
+    if sizes:
+        parts.append(f"\n### Deployment size\n\n{sizes['method']}\n")
+        parts.append(table(["function", "MB", "jars"], [[s["function"], s["megabytes"], s["jars"]] for s in sizes["functions"]]))
+    bench_load = load("load")
+    if bench_load:
+        parts.append(f"\n### Warm latency and throughput\n\n{bench_load['method']}\n")
+        rows, groups = [], []
+        for r in bench_load["results"]:
+            b = r["baseline"]
+            rows.append([r["scenario"], r["clients"], r["latency"]["median"], r["latency"]["p99"], r["throughputPerSecond"],
+                         r["handlerDuration"]["median"], b["scenario"], b["latency"]["median"], b["latency"]["p99"], f"{r['ratioToBaselineMedian']:.2f}"])
+            label = f"{r['scenario'].split(' (')[0]}, {r['clients']} client{'s' if r['clients'] > 1 else ''}"
+            groups.append((label, [("p50", r["latency"]["median"], r["latency"]["median"], r["latency"]["median"]),
+                                   ("p99", r["latency"]["p99"], r["latency"]["p99"], r["latency"]["p99"]),
+                                   ("baseline", b["latency"]["median"], b["latency"]["median"], b["latency"]["median"])]))
+        parts.append(table(["scenario", "clients", "p50 ms", "p99 ms", "requests/s", "handler Duration p50 ms", "baseline", "baseline p50 ms",
+                            "baseline p99 ms", "p50 ratio to baseline"], rows))
+        o = bench_load["runtimeOverhead"]
+        parts.append(f"\nThe local runtime's own overhead (HTTP front and Runtime API hop): GET /hello end to end p50"
+                     f" {o['endToEnd']['median']} ms (p99 {o['endToEnd']['p99']} ms) over {o['requests']} sequential"
+                     f" requests, of which the handler's own p50 is {o['handler']['median']} ms: **{o['runtimeOverheadMedianMs']} ms**"
+                     f" per request at p50.\n")
+        bar_chart(os.path.join(IMG, "latency.svg"), "Warm latency: p50, p99 and the bare SDK call's p50", "ms", groups)
+        parts.append("![Warm latency percentiles next to the bare SDK round trip](img/latency.svg)\n")
+    sync = load("sync")
+    if sync:
+        lag = sync["lag"]["writeToReplica"]
+        thr = sync["throughput"]
+        parts.append(f"\n### Data sync\n\n{sync['method']}\n")
+        parts.append(table(["measure", "median", "p99", "runs", "baseline median", "ratio"],
+                           [["write to replica lag (ms)", lag["median"], lag["p99"], lag["runs"],
+                             f"poll {sync['lag']['pollIntervalMs']} ms + window {sync['lag']['batchingWindowMs']} ms", ""],
+                            ["sync handler (records/s)", thr["syncHandler"]["median"], thr["syncHandler"]["p99"],
+                             thr["syncHandler"]["runs"], thr["baselinePlainSet"]["median"], f"{thr['ratioToBaselineMedian']:.2f}"]]))
+    hot = load("jmh")
+    if hot:
+        b = hot["baseline"]
+        parts.append(f"\n### Hot paths (JMH)\n\n{hot['method']}\n")
+        rows = [["baselineSdkRequest (baseline)", b["median"], b["p99"], b["unit"], "1.00"]]
+        rows += [[r["benchmark"], r["median"], r["p99"], r["unit"], r["ratioToBaselineMedian"]] for r in hot["results"]]
+        parts.append(table(["benchmark", "median", "p99", "unit", "ratio to baseline"], rows))
+    generated = "\n".join(parts) if parts else "_No results yet: run `bench/run`._"
+    with open(DOC) as f:
+        doc = f.read()
+    start, end = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    with open(DOC, "w") as f:
+        f.write(doc[:start] + "\n" + generated.strip() + "\n" + doc[end:])
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "jmh":
+        jmh(sys.argv[2], "--quick" in sys.argv)
+    elif len(sys.argv) == 2 and sys.argv[1] == "render":
+        render()
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
