@@ -1,6 +1,7 @@
 package dev.sessions.domain;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Where the aggregates live: counters that take each change exactly once, however often it is
@@ -8,14 +9,32 @@ import java.time.Instant;
  */
 public interface CounterStore {
 
+    /** The most changes one {@link #addOnce(List, Instant)} takes. */
+    int MAX_CHANGES = 96;
+
     /**
-     * Adds {@code tally} once for {@code changeId}: a second call with the same id adds nothing.
+     * A change to count once.
      *
-     * @param changeId what identifies the change (a stream record's eventID)
-     * @return true when added, false when that change had been counted already
-     * @throws StoreUnavailable when the store is throttled or down (the caller retries)
+     * @param id what identifies the change (a stream record's eventID)
+     * @param tally what it adds
      */
-    boolean addOnce(String changeId, Tally tally, Instant now);
+    record Change(String id, Tally tally) {
+    }
+
+    /**
+     * Adds the tally of each change not counted before, all of them at once or none: a change
+     * whose id was counted already (a redelivery) adds nothing, as does a repeat of an id.
+     *
+     * @param changes at most {@link #MAX_CHANGES}
+     * @return how many changes were added; the others had been counted already
+     * @throws StoreUnavailable when the store is throttled or down: nothing was added (the caller retries)
+     */
+    int addOnce(List<Change> changes, Instant now);
+
+    /** {@link #addOnce(List, Instant)} for one change. @return true when added, false when counted already */
+    default boolean addOnce(String changeId, Tally tally, Instant now) {
+        return addOnce(List.of(new Change(changeId, tally)), now) == 1;
+    }
 
     /** The totals, summed over every shard (eventually consistent). */
     Tally totals();

@@ -24,8 +24,10 @@ import java.util.List;
 /**
  * Keeps {@code visits}, {@code sessionsCreated} and {@code activeSessions} in the sharded counters
  * table from the sessions table's stream. Each record is counted exactly once however often it is
- * delivered: its eventID is claimed in the same transaction as the counter update. A record that
- * cannot be counted (throttled, unavailable) is reported as the batch's first failure.
+ * delivered: its eventID is claimed in the same transaction as the counter update, and up to
+ * {@link CounterStore#MAX_CHANGES} records share one transaction (a claim each, one summed counter
+ * update). A group that cannot be counted (throttled, unavailable) is reported as the batch's
+ * first failure.
  */
 public final class AggregatesHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
 
@@ -65,28 +67,34 @@ public final class AggregatesHandler implements RequestHandler<DynamodbEvent, St
                 .field("records", event.getRecords() == null ? 0 : event.getRecords().size());
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         Instant now = clock.instant();
+        // records are counted in groups, each in one transaction; the first group or record that
+        // fails is the batch's failure, and Lambda redelivers from there (what went before is kept)
+        Group group = new Group();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords() == null
                 ? List.<DynamodbEvent.DynamodbStreamRecord>of() : event.getRecords()) {
             StreamRecord change = record.getDynamodb();
             if (change.getApproximateCreationDateTime() != null) {
                 log.max(Metric.SYNC_LAG, Math.max(0, now.toEpochMilli() - change.getApproximateCreationDateTime().getTime()));
             }
+            Tally tally;
             try {
-                Tally tally = tallyOf(record);
-                if (tally.isEmpty()) {
-                    continue;
+                tally = tallyOf(record);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                if (count(group, now, log, failures)) {
+                    fail(change.getSequenceNumber(), e, log, failures);
                 }
-                log.count(counters.addOnce(record.getEventID(), tally, now)
-                        ? Metric.RECORDS_APPLIED : Metric.DUPLICATES_SKIPPED);
-            } catch (StoreUnavailable | IllegalArgumentException | NullPointerException e) {
-                failures.add(new StreamsEventResponse.BatchItemFailure(change.getSequenceNumber()));
-                if (e instanceof StoreUnavailable unavailable && unavailable.throttled()) {
-                    log.count(Metric.STORE_THROTTLES);
-                }
-                log.field("failedAt", change.getSequenceNumber())
-                        .field("error", e.getClass().getSimpleName() + ": " + e.getMessage());
                 break;
             }
+            if (tally.isEmpty()) {
+                continue;
+            }
+            group.add(change.getSequenceNumber(), new CounterStore.Change(record.getEventID(), tally));
+            if (group.size() == CounterStore.MAX_CHANGES && !count(group, now, log, failures)) {
+                break;
+            }
+        }
+        if (failures.isEmpty()) {
+            count(group, now, log, failures);
         }
         if (log.metric(Metric.RECORDS_APPLIED) > 0) {
             try {
@@ -98,6 +106,51 @@ public final class AggregatesHandler implements RequestHandler<DynamodbEvent, St
         }
         log.emit(failures.isEmpty() ? "INFO" : "ERROR", null);
         return new StreamsEventResponse(failures);
+    }
+
+    /** Records to count together: their changes, and where the group starts in the stream. */
+    private static final class Group {
+        private final List<CounterStore.Change> changes = new ArrayList<>();
+        private String firstSequenceNumber;
+
+        void add(String sequenceNumber, CounterStore.Change change) {
+            if (changes.isEmpty()) {
+                firstSequenceNumber = sequenceNumber;
+            }
+            changes.add(change);
+        }
+
+        int size() {
+            return changes.size();
+        }
+    }
+
+    /** Counts the group and empties it. @return false when it failed (then recorded in failures) */
+    private boolean count(Group group, Instant now, RequestLog log, List<StreamsEventResponse.BatchItemFailure> failures) {
+        if (group.changes.isEmpty()) {
+            return true;
+        }
+        try {
+            int added = counters.addOnce(group.changes, now);
+            log.add(Metric.RECORDS_APPLIED, added);
+            if (added < group.size()) {
+                log.add(Metric.DUPLICATES_SKIPPED, group.size() - added);
+            }
+            group.changes.clear();
+            return true;
+        } catch (StoreUnavailable e) {
+            if (e.throttled()) {
+                log.count(Metric.STORE_THROTTLES);
+            }
+            fail(group.firstSequenceNumber, e, log, failures);
+            return false;
+        }
+    }
+
+    private static void fail(String sequenceNumber, Exception e, RequestLog log,
+                             List<StreamsEventResponse.BatchItemFailure> failures) {
+        failures.add(new StreamsEventResponse.BatchItemFailure(sequenceNumber));
+        log.field("failedAt", sequenceNumber).field("error", e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     static Tally tallyOf(DynamodbEvent.DynamodbStreamRecord record) {

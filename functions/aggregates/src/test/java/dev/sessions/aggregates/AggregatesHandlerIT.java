@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.adapter.dynamodb.DynamoDbSessionStore;
@@ -14,6 +15,7 @@ import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.MutableClock;
+import dev.sessions.testing.RequestCounter;
 import dev.sessions.testing.SessionsTableFixture;
 import dev.sessions.testing.StreamEvents;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class AggregatesHandlerIT {
 
     private DynamoDbClient dynamo;
+    private final RequestCounter requests = new RequestCounter();
     private String counters;
     private DynamoDbCounterStore store;
     private AggregatesHandler handler;
@@ -49,7 +52,7 @@ class AggregatesHandlerIT {
 
     @BeforeEach
     void start(AwsEndpoint aws) {
-        dynamo = aws.dynamoDb();
+        dynamo = aws.dynamoDb(requests);
         counters = SessionsTableFixture.create(dynamo, SessionsTableFixture.countersTable("counters"));
         store = new DynamoDbCounterStore(dynamo, counters, 8);
         handler = new AggregatesHandler(store, new MutableClock(Instant.parse("2026-11-27T10:15:40Z")), "Sessions",
@@ -88,6 +91,30 @@ class AggregatesHandlerIT {
 
         assertEquals(new Tally(2, 1, 1), store.totals(), "one INSERT and two visits, each counted once");
         assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"DuplicatesSkipped\""));
+    }
+
+    @Test
+    void givenTwoHundredFiftyVisitsDeliveredInPartsAndAgain_whenCounted_thenEachOnceAndOneTransactionPerGroup() {
+        List<DynamodbEvent.DynamodbStreamRecord> visits = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            DynamodbEvent.DynamodbStreamRecord record = load("stream-modify-visit.json").getRecords().getFirst();
+            record.setEventID("visit-" + i);
+            record.getDynamodb().setSequenceNumber(Long.toString(1_000_000 + i));
+            visits.add(record);
+        }
+        handler.handleRequest(StreamEvents.event(visits.subList(0, 50)), null);
+        requests.reset();
+
+        StreamsEventResponse response = handler.handleRequest(StreamEvents.event(visits), null);
+
+        assertEquals(List.of(), response.getBatchItemFailures());
+        // groups of 96, 96 and 58; the first group's 50 counted claims cost it one more attempt
+        assertEquals(List.of("TransactWriteItems", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems",
+                "BatchGetItem"), requests.operations());
+        handler.handleRequest(StreamEvents.event(visits), null);
+        assertEquals(new Tally(250, 0, 0), store.totals(), "each visit once, whatever the grouping of the deliveries");
+        String log = logs.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("\"RecordsApplied\":200") || log.contains("\"RecordsApplied\":200.0"), log);
     }
 
     @Test

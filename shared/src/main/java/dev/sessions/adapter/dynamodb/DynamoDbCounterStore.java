@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -26,7 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * shards, and no random generator whose state a SnapStart snapshot would share), so no key is hot;
  * {@link #totals()} sums the shards in one BatchGetItem. Each change is counted exactly once:
  * its claim {@code dedupe#<changeId>} is put, on condition it does not exist, in the same
- * transaction as the counter updates, and expires after the stream's 24 h retention.
+ * transaction as the counter updates, and expires after the stream's 24 h retention. A batch of
+ * changes shares one transaction and one shard's counter updates.
  */
 public final class DynamoDbCounterStore implements CounterStore {
 
@@ -47,29 +49,57 @@ public final class DynamoDbCounterStore implements CounterStore {
         this.shards = shards;
     }
 
+    /**
+     * One transaction for the lot: a claim per change and the changes' summed tally on one shard,
+     * so that a batch of n changes costs n claims and at most three counter updates, not n of
+     * each. A claim that fails its condition names a change counted before; those are dropped and
+     * the rest tried again, so every pass either commits or shrinks.
+     */
     @Override
-    public boolean addOnce(String changeId, Tally tally, Instant now) {
-        List<TransactWriteItem> items = new ArrayList<>();
-        items.add(TransactWriteItem.builder().put(p -> p.tableName(table)
-                .item(Map.of("pk", AttributeValue.fromS("dedupe#" + changeId),
-                        "expiresAt", number(now.plus(CLAIM_LIFETIME).getEpochSecond())))
-                .conditionExpression("attribute_not_exists(pk)")).build());
-        int shard = Math.floorMod(changeId.hashCode(), shards);
-        add(items, "visits", tally.visits(), shard);
-        add(items, "sessionsCreated", tally.sessionsCreated(), shard);
-        add(items, "activeSessions", tally.activeSessions(), shard);
-        try {
-            dynamo.transactWriteItems(b -> b.transactItems(items));
-            return true;
-        } catch (TransactionCanceledException e) {
-            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-            if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.getFirst().code())) {
-                return false; // counted before: a redelivery
-            }
-            throw new StoreUnavailable("the counter transaction was cancelled: " + reasons, isThrottle(reasons), e);
-        } catch (SdkException e) {
-            throw StoreErrors.translate(e);
+    public int addOnce(List<Change> changes, Instant now) {
+        if (changes.size() > MAX_CHANGES) {
+            throw new IllegalArgumentException("at most " + MAX_CHANGES + " changes at once, not " + changes.size());
         }
+        // one claim per id: a transaction may not name an item twice, and a repeated id is a redelivery
+        Map<String, Tally> pending = new LinkedHashMap<>();
+        for (Change change : changes) {
+            pending.putIfAbsent(change.id(), change.tally());
+        }
+        while (!pending.isEmpty()) {
+            List<String> ids = List.copyOf(pending.keySet());
+            List<TransactWriteItem> items = new ArrayList<>();
+            Tally sum = Tally.NONE;
+            for (String id : ids) {
+                items.add(TransactWriteItem.builder().put(p -> p.tableName(table)
+                        .item(Map.of("pk", AttributeValue.fromS("dedupe#" + id),
+                                "expiresAt", number(now.plus(CLAIM_LIFETIME).getEpochSecond())))
+                        .conditionExpression("attribute_not_exists(pk)")).build());
+                sum = sum.plus(pending.get(id));
+            }
+            int shard = Math.floorMod(ids.getFirst().hashCode(), shards);
+            add(items, "visits", sum.visits(), shard);
+            add(items, "sessionsCreated", sum.sessionsCreated(), shard);
+            add(items, "activeSessions", sum.activeSessions(), shard);
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(items));
+                return ids.size();
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                List<String> countedBefore = new ArrayList<>();
+                for (int i = 0; i < ids.size() && i < reasons.size(); i++) {
+                    if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+                        countedBefore.add(ids.get(i));
+                    }
+                }
+                if (countedBefore.isEmpty()) {
+                    throw new StoreUnavailable("the counter transaction was cancelled: " + reasons, isThrottle(reasons), e);
+                }
+                countedBefore.forEach(pending::remove);
+            } catch (SdkException e) {
+                throw StoreErrors.translate(e);
+            }
+        }
+        return 0;
     }
 
     private void add(List<TransactWriteItem> items, String counter, long delta, int shard) {
