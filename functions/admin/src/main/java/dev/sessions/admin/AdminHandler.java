@@ -1,7 +1,7 @@
 package dev.sessions.admin;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.sessions.adapter.apigw.ApiHandler;
@@ -16,6 +16,9 @@ import dev.sessions.domain.CacheReplica;
 import dev.sessions.domain.Session;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,7 @@ import java.util.regex.Pattern;
  * their tokens), and logging them out everywhere. The routes need AWS_IAM in the template; the
  * caller's ARN goes in the log line.
  */
-public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class AdminHandler implements RequestStreamHandler {
 
     private static final Pattern PATH = Pattern.compile("/admin/principals/(.*)/sessions");
 
@@ -44,11 +47,17 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         this.components = components;
         this.api = new ApiHandler("AdminFunction", components.settings().metricsNamespace(), out);
         this.priming = Priming.register(() -> new ApiHandler("AdminFunction", components.settings().metricsNamespace(),
-                Priming.QUIET).handle(SyntheticRequests.request("GET", "/admin/principals/priming/sessions", Map.of(),
+                Priming.QUIET).warm(SyntheticRequests.payload("GET", "/admin/principals/priming/sessions", Map.of(),
                 null), this::route)); // a listing of a principal with no sessions: reads only
     }
 
+    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
     @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        api.handle(event, response, this::route);
+    }
+
+    /** The same for an event in the Java events library's type, as tests load them. */
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return api.handle(event, this::route);
     }

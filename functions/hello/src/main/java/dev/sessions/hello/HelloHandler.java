@@ -1,18 +1,26 @@
 package dev.sessions.hello;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.sessions.adapter.apigw.HttpApiPayload;
+import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * {@code GET /hello}: the stateless service. It reads nothing, stores nothing and needs no
- * SDK, so any instance answers any request and its cold start is the floor of this system.
+ * SDK, so any instance answers any request and its cold start is the floor of this system. It
+ * takes the event as a stream and reads it with the project's JSON code, as the other API
+ * functions do: the runtime then builds no event serializer (docs/performance.md).
  */
-public final class HelloHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class HelloHandler implements RequestStreamHandler {
 
     static final String GREETING = "Hello, World!";
 
@@ -32,18 +40,24 @@ public final class HelloHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        HttpApiPayload.writeResponse(handle(HttpApiPayload.readRequest(event)), response);
+    }
+
+    /** The same for an event in the Java events library's type, as tests load them. */
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return handle(HttpRequest.of(event));
+    }
+
+    private APIGatewayV2HTTPResponse handle(HttpRequest request) {
         long started = System.nanoTime();
-        APIGatewayV2HTTPResponse response = respond(event);
-        log(event, response.getStatusCode(), started);
+        APIGatewayV2HTTPResponse response = respond(request.method());
+        log(request.requestId(), response.getStatusCode(), started);
         return response;
     }
 
-    private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event) {
-        String method = event == null || event.getRequestContext() == null || event.getRequestContext().getHttp() == null
-                ? "GET"
-                : event.getRequestContext().getHttp().getMethod();
-        if (!"GET".equalsIgnoreCase(method)) {
+    private static APIGatewayV2HTTPResponse respond(String method) {
+        if (!"GET".equals(method)) {
             return APIGatewayV2HTTPResponse.builder()
                     .withStatusCode(405)
                     .withHeaders(Map.of("content-type", "application/problem+json", "allow", "GET"))
@@ -58,25 +72,12 @@ public final class HelloHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     /** The request's one log line, in the same JSON shape as every other function's (no metrics here). */
-    private void log(APIGatewayV2HTTPEvent event, int status, long started) {
-        String requestId = event == null || event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
-        out.println("{\"time\":\"" + Instant.now() + "\",\"level\":\"INFO\",\"function\":\"HelloFunction\","
-                + "\"requestId\":" + quoted(requestId) + ",\"route\":\"GET /hello\",\"status\":" + status
-                + ",\"durationMs\":" + Math.round((System.nanoTime() - started) / 10_000.0) / 100.0 + "}");
-    }
-
-    private static String quoted(String text) {
-        if (text == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20) {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
+    private void log(String requestId, int status, long started) {
+        StringBuilder line = new StringBuilder("{\"time\":\"").append(Instant.now())
+                .append("\",\"level\":\"INFO\",\"function\":\"HelloFunction\",\"requestId\":");
+        Json.write(requestId, line);
+        line.append(",\"route\":\"GET /hello\",\"status\":").append(status).append(",\"durationMs\":")
+                .append(Math.round((System.nanoTime() - started) / 10_000.0) / 100.0).append('}');
+        out.println(line);
     }
 }

@@ -43,6 +43,18 @@ class HelloHandlerTest {
     }
 
     @Test
+    void givenHelloEventAsLambdaSendsIt_whenStreamed_thenTheResponseJsonGreets() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+        handler.handleRequest(getClass().getResourceAsStream("/events/hello.json"), out, null);
+
+        String json = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(json.startsWith("{\"statusCode\":200,"), json);
+        assertTrue(json.contains("\"body\":\"Hello, World!\""), json);
+        assertTrue(logs.toString().contains("\"requestId\":\"CwUoTjm7DoEEMsA=\""), logs.toString());
+    }
+
+    @Test
     void givenNoRequestContext_whenHandled_thenStillGreets() {
         assertEquals("Hello, World!", handler.handleRequest(new APIGatewayV2HTTPEvent(), null).getBody());
     }

@@ -1,7 +1,7 @@
 package dev.sessions.sessions;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.sessions.adapter.apigw.ApiHandler;
@@ -25,6 +25,9 @@ import dev.sessions.domain.SessionService;
 import dev.sessions.json.Json;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Locale;
@@ -37,7 +40,7 @@ import java.util.Set;
  * {@code POST /sessions/current/rotate}, as docs/api.md specifies them. Reads of the current
  * session come from the cache replica when there is one; every write goes to DynamoDB only.
  */
-public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class SessionsHandler implements RequestStreamHandler {
 
     private static final Set<String> JSON = Set.of("application/json");
     private static final Set<String> MERGE_PATCH = Set.of("application/merge-patch+json", "application/json");
@@ -66,17 +69,23 @@ public final class SessionsHandler implements RequestHandler<APIGatewayV2HTTPEve
      * Before a snapshot: a read and a patch of a session that does not exist, through the whole
      * request path. The patch's condition fails on the missing item, so nothing is written.
      */
-    private void warmUp() {
+    private void warmUp() throws IOException {
         ApiHandler quiet = new ApiHandler("SessionsFunction", components.settings().metricsNamespace(), Priming.QUIET);
         Map<String, String> bearer = Map.of("authorization", "Bearer " + Priming.TOKEN);
-        quiet.handle(SyntheticRequests.request("GET", "/sessions/current", bearer, null), this::route);
-        quiet.handle(SyntheticRequests.request("PATCH", "/sessions/current", Map.of("authorization", "Bearer "
+        quiet.warm(SyntheticRequests.payload("GET", "/sessions/current", bearer, null), this::route);
+        quiet.warm(SyntheticRequests.payload("PATCH", "/sessions/current", Map.of("authorization", "Bearer "
                 + Priming.TOKEN, "content-type", "application/merge-patch+json", "if-match", "\"1\""),
                 "{\"primed\":{\"nested\":[1,true,null]}}"), this::route);
-        quiet.handle(SyntheticRequests.request("POST", "/sessions", Map.of("content-type", "text/plain"), "x"), this::route);
+        quiet.warm(SyntheticRequests.payload("POST", "/sessions", Map.of("content-type", "text/plain"), "x"), this::route);
     }
 
+    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
     @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        api.handle(event, response, this::route);
+    }
+
+    /** The same for an event in the Java events library's type, as tests load them. */
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return api.handle(event, this::route);
     }

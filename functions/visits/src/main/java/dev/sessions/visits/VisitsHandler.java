@@ -1,7 +1,7 @@
 package dev.sessions.visits;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.sessions.adapter.apigw.ApiHandler;
@@ -18,6 +18,9 @@ import dev.sessions.domain.SessionService;
 import dev.sessions.domain.SessionToken;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +30,7 @@ import java.util.Optional;
  * visit, atomically, in one DynamoDB write; a request without one starts a session and sets its
  * cookie. The state is all in DynamoDB, so any instance serves any request.
  */
-public final class VisitsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class VisitsHandler implements RequestStreamHandler {
 
     private final SessionComponents components;
     private final ApiHandler api;
@@ -46,22 +49,28 @@ public final class VisitsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     /** Before a snapshot: the read path and the response path, with no write (a visit would create a session). */
-    private void warmUp() {
+    private void warmUp() throws IOException {
         SessionToken token = SessionToken.parse(Priming.TOKEN).orElseThrow();
         try {
             components.sessions().find(token, false);
         } catch (SessionNotFound expected) {
             // the warm-up's token has no session
         }
-        new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), Priming.QUIET).handle(
-                SyntheticRequests.request("GET", "/", Map.of("cookie", "sid=" + Priming.TOKEN), null),
+        new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), Priming.QUIET).warm(
+                SyntheticRequests.payload("GET", "/", Map.of("cookie", "sid=" + Priming.TOKEN), null),
                 (request, log) -> {
                     PresentedToken.of(request);
                     return Responses.text(200, "You have visited 0 times.").cookie(components.cookie().issue(token, 1));
                 });
     }
 
+    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
     @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        api.handle(event, response, this::visit);
+    }
+
+    /** The same for an event in the Java events library's type, as tests load them. */
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return api.handle(event, this::visit);
     }

@@ -2,6 +2,9 @@ package dev.sessions.adapter.apigw;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import dev.sessions.domain.DataTooLarge;
 import dev.sessions.domain.InvalidData;
 import dev.sessions.domain.SessionException;
@@ -40,8 +43,22 @@ public final class ApiHandler {
         this.out = out;
     }
 
+    /** Lambda's entry: the event's JSON in, the response's JSON out ({@link HttpApiPayload}). */
+    public void handle(InputStream event, OutputStream response, Route route) throws IOException {
+        HttpApiPayload.writeResponse(respond(HttpApiPayload.readRequest(event), route), response);
+    }
+
+    /** Runs a request through the whole path and drops the response: for warm-ups before a snapshot. */
+    public void warm(InputStream event, Route route) throws IOException {
+        handle(event, OutputStream.nullOutputStream(), route);
+    }
+
+    /** The same for an event already in the Java events library's type, as tests load them. */
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Route route) {
-        HttpRequest request = HttpRequest.of(event);
+        return respond(HttpRequest.of(event), route);
+    }
+
+    private APIGatewayV2HTTPResponse respond(HttpRequest request, Route route) {
         RequestLog log = new RequestLog(function, namespace, out)
                 .field("requestId", request.requestId())
                 .field("route", request.method() + " " + request.path())

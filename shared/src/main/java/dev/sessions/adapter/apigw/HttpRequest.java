@@ -29,35 +29,48 @@ public record HttpRequest(String method, String path, Map<String, String> header
                           Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
                           String requestId, String caller) {
 
+    /** From the Java events library's type (tests, tools); the functions read the JSON itself ({@link HttpApiPayload}). */
     public static HttpRequest of(APIGatewayV2HTTPEvent event) {
         APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
-        String method = context != null && context.getHttp() != null && context.getHttp().getMethod() != null
-                ? context.getHttp().getMethod().toUpperCase(Locale.ROOT) : "GET";
-        String path = context != null && context.getHttp() != null && context.getHttp().getPath() != null
-                ? context.getHttp().getPath() : event.getRawPath() == null ? "/" : event.getRawPath();
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (event.getHeaders() != null) {
-            event.getHeaders().forEach((name, value) -> headers.merge(name.toLowerCase(Locale.ROOT),
-                    value == null ? "" : value, (a, b) -> a + "," + b));
-        }
-        List<String> cookies = new ArrayList<>();
-        if (event.getCookies() != null && !event.getCookies().isEmpty()) {
-            cookies.addAll(event.getCookies());
-        } else if (headers.containsKey("cookie")) {
-            for (String cookie : headers.get("cookie").split(";")) {
-                if (!cookie.isBlank()) {
-                    cookies.add(cookie.trim());
-                }
-            }
-        }
+        APIGatewayV2HTTPEvent.RequestContext.Http http = context == null ? null : context.getHttp();
         String caller = null;
         if (context != null && context.getAuthorizer() != null && context.getAuthorizer().getIam() != null) {
             caller = context.getAuthorizer().getIam().getUserArn();
         }
-        return new HttpRequest(method, path, headers, cookies,
-                event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters(),
-                event.getPathParameters() == null ? Map.of() : event.getPathParameters(),
+        return from(http == null ? null : http.getMethod(), http == null ? null : http.getPath(), event.getRawPath(),
+                event.getHeaders(), event.getCookies(), event.getQueryStringParameters(), event.getPathParameters(),
                 event.getBody(), event.getIsBase64Encoded(), context == null ? null : context.getRequestId(), caller);
+    }
+
+    /**
+     * From the event's fields as API Gateway sends them, any of which may be missing ({@code null}).
+     *
+     * @param method requestContext.http.method
+     * @param path requestContext.http.path
+     * @param rawPath rawPath, the path when the context has none
+     */
+    static HttpRequest from(String method, String path, String rawPath, Map<String, String> headers,
+                            List<String> cookies, Map<String, String> query, Map<String, String> pathParameters,
+                            String body, boolean base64, String requestId, String caller) {
+        Map<String, String> lowerCased = new LinkedHashMap<>();
+        if (headers != null) {
+            headers.forEach((name, value) -> lowerCased.merge(name.toLowerCase(Locale.ROOT),
+                    value == null ? "" : value, (a, b) -> a + "," + b));
+        }
+        List<String> gathered = new ArrayList<>();
+        if (cookies != null && !cookies.isEmpty()) {
+            gathered.addAll(cookies);
+        } else if (lowerCased.containsKey("cookie")) {
+            for (String cookie : lowerCased.get("cookie").split(";")) {
+                if (!cookie.isBlank()) {
+                    gathered.add(cookie.trim());
+                }
+            }
+        }
+        return new HttpRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT),
+                path != null ? path : rawPath == null ? "/" : rawPath, lowerCased, gathered,
+                query == null ? Map.of() : query, pathParameters == null ? Map.of() : pathParameters,
+                body, base64, requestId, caller);
     }
 
     public Optional<String> header(String lowerCaseName) {

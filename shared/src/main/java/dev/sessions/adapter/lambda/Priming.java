@@ -26,9 +26,15 @@ public final class Priming implements Resource {
     /** A well-formed token that no session has: warm-ups read with it. */
     public static final String TOKEN = "primingPrimingPrimingPrimingPrimingPriming0";
 
-    private final Runnable warmUp;
+    /** What a function runs before a snapshot. */
+    @FunctionalInterface
+    public interface WarmUp {
+        void run() throws Exception;
+    }
 
-    private Priming(Runnable warmUp) {
+    private final WarmUp warmUp;
+
+    private Priming(WarmUp warmUp) {
         this.warmUp = warmUp;
     }
 
@@ -36,7 +42,7 @@ public final class Priming implements Resource {
      * Registers {@code warmUp} to run before a snapshot; with {@code PRIME_AT_INIT=true} (the
      * benchmarks') it runs during init as well, to measure locally what a snapshot keeps.
      */
-    public static Priming register(Runnable warmUp) {
+    public static Priming register(WarmUp warmUp) {
         Priming priming = new Priming(warmUp);
         Core.getGlobalContext().register(priming);
         if ("true".equals(System.getenv("PRIME_AT_INIT"))) {
@@ -63,7 +69,7 @@ public final class Priming implements Resource {
     private void run() {
         try {
             warmUp.run();
-        } catch (RuntimeException failedWarmUp) {
+        } catch (Exception failedWarmUp) {
             // a warm-up that fails (a dependency down at deploy time) must not fail the snapshot
         }
     }
