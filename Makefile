@@ -10,7 +10,10 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B -q -DskipTests
 
+# target/lib is emptied first: copy-dependencies adds, never removes, so a dependency dropped
+# since the last build would otherwise ship.
 define package-function
+	rm -rf $(1)/target/lib
 	$(MVN) $(MVN_FLAGS) -pl $(1) -am package
 	rm -rf "$(ARTIFACTS_DIR)/lib"
 	mkdir -p "$(ARTIFACTS_DIR)/lib"

@@ -1,12 +1,13 @@
 package dev.sessions.sync;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import dev.sessions.adapter.dynamodb.StreamImages;
+import dev.sessions.adapter.dynamodb.StreamPayload;
 import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.adapter.lambda.FunctionSettings;
 import dev.sessions.adapter.lambda.Priming;
@@ -17,6 +18,9 @@ import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionToken;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +36,7 @@ import java.util.Map;
  * REMOVE leaves a tombstone that no older image can get past. A record that cannot be applied
  * (Redis unreachable) is reported as the batch's first failure, so the mapping retries from it.
  */
-public final class SessionSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+public final class SessionSyncHandler implements RequestStreamHandler {
 
     /** How long a tombstone stands when the removed image has no absolute expiry to go by. */
     static final Duration DEFAULT_TOMBSTONE = Duration.ofHours(12);
@@ -63,13 +67,20 @@ public final class SessionSyncHandler implements RequestHandler<DynamodbEvent, S
         this.priming = Priming.register(() -> {
             // a read of a session that is not cached, and the image and cache codecs: no write
             cache.read(SessionToken.parse(Priming.TOKEN).orElseThrow().id());
+            StreamPayload.warmUp(); // the batch codec
             Instant now = clock.instant();
             SessionJson.read(SessionJson.writeWithRevision(new Session("priming", null, Map.of("k", List.of(1)), 0, 1, 1,
                     now, now, now, now)));
         });
     }
 
+    /** The batch's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
     @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        StreamPayload.writeResponse(handleRequest(StreamPayload.readEvent(event), context), response);
+    }
+
+    /** The same for a batch in the Java events library's type, as tests load them. */
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
         RequestLog log = new RequestLog("SessionSyncFunction", namespace, out)
                 .field("requestId", context == null ? null : context.getAwsRequestId())
