@@ -104,9 +104,38 @@ def table(header, rows):
     return "\n".join(lines)
 
 
+API_FUNCTIONS = ("HelloFunction", "VisitsFunction", "SessionsFunction", "AdminFunction", "StatsFunction")
+
+
+def targets(cold, hot):
+    """The issue's targets next to what the latest results show."""
+    rows = [["a visit costs exactly one DynamoDB write",
+             "one UpdateItem (one PutItem for a first visit), asserted by VisitsHandlerIT and DynamoDbSessionStoreIT", "met"],
+            ["a cached session read costs no DynamoDB read",
+             "no DynamoDB request at all on a cache hit, asserted by SessionsCacheIT", "met"]]
+    if cold:
+        api = [r for r in cold["results"] if r["function"] in API_FUNCTIONS]
+        worst = max(api, key=lambda r: r["ratioToBaseline"])
+        rows.append(["local cold start of each API function within 2x of the bare-SDK baseline",
+                     f"worst {worst['function']} at {worst['ratioToBaseline']:.2f}x (medians of {worst['total']['runs']} runs)",
+                     "met" if worst["ratioToBaseline"] <= 2 else "**not met**"])
+    if hot:
+        whole = {r["benchmark"]: r for r in hot["results"] if r["benchmark"] in ("visitHandler", "readHandler")}
+        if whole:
+            slowest = max(whole.values(), key=lambda r: r["median"])
+            factor = {"us/op": 1e-3, "ms/op": 1.0, "ns/op": 1e-6}.get(slowest["unit"], None)
+            text = ", ".join(f"{name} {r['median']} {r['unit']}" for name, r in sorted(whole.items()))
+            status = "met" if factor is not None and slowest["median"] * factor < 1 else "**not met**"
+            rows.append(["the handler's own work under 1 ms at p50, warm",
+                         f"{text} (JMH p50 of the whole handler on an in-memory store, Lambda's flags)", status])
+    return "### Targets\n\n" + table(["target", "measured", "status"], rows) + "\n"
+
+
 def render():
     parts = []
     cold = load("coldstart")
+    hot = load("jmh")
+    parts.append(targets(cold, hot))
     if cold:
         b = cold["baseline"]["total"]
         parts.append(f"### Cold start\n\n{cold['method']}\n\nMachine: {cold['machine']['cpu']}, {cold['machine']['cores']} cores;"
@@ -124,6 +153,13 @@ def render():
                             "ratio to baseline"], rows))
         bar_chart(os.path.join(IMG, "coldstart.svg"), "Cold start, process start to first response (median, p25-p75)", "ms", groups)
         parts.append("\n![Cold starts per function next to the baseline](img/coldstart.svg)\n")
+        if cold.get("plainStart"):
+            parts.append("The local runtime's share of a cold start: the same handler through the runtime and started"
+                         " plainly with `java -cp` (same JVM, flags and heap), in the same runs.\n")
+            parts.append(table(["function", "via the runtime, median ms", "plain java -cp, median ms", "p99 ms",
+                                "runtime's share ms", "ratio"],
+                               [[r["function"], r["viaRuntime"]["median"], r["plain"]["median"], r["plain"]["p99"],
+                                 r["runtimeShareMs"], f"{r['ratioToPlain']:.2f}"] for r in cold["plainStart"]]) + "\n")
     priming = load("priming")
     if priming:
         parts.append(f"### Priming\n\n{priming['method']}\n")
@@ -178,7 +214,6 @@ def render():
                              f"poll {sync['lag']['pollIntervalMs']} ms + window {sync['lag']['batchingWindowMs']} ms", ""],
                             ["sync handler (records/s)", thr["syncHandler"]["median"], thr["syncHandler"]["p99"],
                              thr["syncHandler"]["runs"], thr["baselinePlainSet"]["median"], f"{thr['ratioToBaselineMedian']:.2f}"]]))
-    hot = load("jmh")
     if hot:
         b = hot["baseline"]
         parts.append(f"\n### Hot paths (JMH)\n\n{hot['method']}\n")

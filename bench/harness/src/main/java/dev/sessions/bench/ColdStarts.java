@@ -1,11 +1,18 @@
 package dev.sessions.bench;
 
 import dev.sessions.json.Json;
+import dev.sessions.local.runtime.FunctionArtifact;
 import dev.sessions.local.runtime.InvocationResult;
 import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.template.LambdaFunction;
 import dev.sessions.local.template.Template;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +59,8 @@ final class ColdStarts {
                 new Target("StatsFunction primed", project, bench.projectBuild(), "StatsFunction", bench.event("stats.json"), primed));
         List<Target> dependencyProbes = new ArrayList<>();
         for (String probe : List.of("BaselineApache5Function", "BaselineCrtFunction", "BaselineXrayFunction",
-                "RedisRespFunction", "RedisJedisFunction", "JsonOwnFunction", "JsonJacksonFunction")) {
+                "RedisRespFunction", "RedisJedisFunction", "JsonOwnFunction", "JsonJacksonFunction", "NoopFunction",
+                "LogLineFunction")) {
             dependencyProbes.add(new Target(probe, probes, bench.probeBuild(), probe, "{}".getBytes(), none));
         }
         List<Target> all = new ArrayList<>();
@@ -61,12 +69,20 @@ final class ColdStarts {
         all.addAll(primedTargets);
         all.addAll(dependencyProbes);
 
+        // the same handlers started with a plain java -cp, no Runtime API: the local runtime's share
+        Map<String, List<String>> plainStarts = new LinkedHashMap<>();
+        plainStarts.put("HelloFunction", List.of("GET", "/hello"));
+        plainStarts.put("VisitsFunction", List.of("GET", "/"));
+
         int runs = bench.quick ? 3 : 10;
         Map<String, List<Run>> measured = new LinkedHashMap<>();
+        Map<String, List<Double>> plain = new LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
             for (Target target : all) { // interleaved, so that drift of the machine spreads over every target
                 measured.computeIfAbsent(target.name(), k -> new ArrayList<>()).add(once(bench, target));
             }
+            plainStarts.forEach((function, request) -> plain.computeIfAbsent(function, k -> new ArrayList<>())
+                    .add(plainOnce(bench, project, function, request.get(0), request.get(1))));
             System.err.printf("bench: cold starts, run %d of %d%n", i + 1, runs);
         }
 
@@ -79,8 +95,11 @@ final class ColdStarts {
                 + " the local runtime and served its first event through the Lambda Runtime API; total = process start to"
                 + " the first response; init = process start to the runtime's first /next; invoke = the first invocation"
                 + " after init. Targets interleaved within each run. The baseline is a bare AWS SDK v2 program (build a"
-                + " DynamoDB client, get one item) through the same path.",
-                Map.of("baseline", row("Baseline", measured.get("Baseline"), base), "results", rows));
+                + " DynamoDB client, get one item) through the same path. Plain start: the same handler started with"
+                + " java -cp on the same JVM and flags, given one request built in code (no Runtime API, no Runtime"
+                + " Interface Client), process start to its printed response.",
+                Map.of("baseline", row("Baseline", measured.get("Baseline"), base), "results", rows,
+                        "plainStart", plainRows(plain, measured)));
 
         List<Map<String, Object>> priming = new ArrayList<>();
         for (Target target : primedTargets) {
@@ -111,7 +130,8 @@ final class ColdStarts {
         bench.write("dependencies", "Cold starts of probe functions that differ in one dependency, in the same interleaved"
                 + " runs: the baseline with each HTTP client (url-connection, Apache 5, CRT) and with the X-Ray SDK"
                 + " instrumentor; one Redis GET with this project's RESP client and with Jedis; one session document parsed"
-                + " and written with this project's JSON code and with Jackson. Ratios are to the url-connection baseline.",
+                + " and written with this project's JSON code and with Jackson; a handler that does nothing and the same"
+                + " with the request's log line and its embedded metrics. Ratios are to the url-connection baseline.",
                 Map.of("results", choices));
     }
 
@@ -133,6 +153,63 @@ final class ColdStarts {
             }
             throw new IllegalStateException(target.name() + ": no platform.report line");
         }
+    }
+
+    /** One plain {@code java -cp} start of {@code function}'s handler with one request: process start to its answer. */
+    private static double plainOnce(Bench bench, Template template, String functionId, String method, String path) {
+        LambdaFunction function = template.functions().get(functionId);
+        List<Path> classpath = new ArrayList<>(FunctionArtifact.locate(bench.projectBuild(), functionId).jars());
+        classpath.add(bench.root.resolve("bench/harness/target/bench-harness.jar"));
+        Map<String, String> env = new HashMap<>(function.environment());
+        env.computeIfPresent("REDIS_URL", (k, v) -> bench.redisUrl);
+        env.computeIfPresent("COOKIE_SECURE", (k, v) -> "false");
+        env.putAll(bench.aws);
+        ProcessBuilder builder = new ProcessBuilder(bench.java.plainCommand(function.memoryMb(), classpath,
+                PlainStart.class.getName(), List.of(function.handler().split("::")[0], method, path)));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        List<String> output = new ArrayList<>();
+        try {
+            long started = System.nanoTime();
+            Process process = builder.start();
+            try (BufferedReader out = process.inputReader(StandardCharsets.UTF_8)) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    if (line.startsWith("status ")) {
+                        double total = (System.nanoTime() - started) / 1e6;
+                        if (Integer.parseInt(line.substring(7).trim()) >= 500) {
+                            throw new IllegalStateException(functionId + " plain start answered " + line + ": " + output);
+                        }
+                        process.waitFor();
+                        return total;
+                    }
+                    output.add(line);
+                }
+            }
+            throw new IllegalStateException(functionId + " plain start exited " + process.waitFor() + " without an answer: "
+                    + output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static List<Map<String, Object>> plainRows(Map<String, List<Double>> plain, Map<String, List<Run>> measured) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        plain.forEach((function, starts) -> {
+            Stats plainStats = Stats.of(starts);
+            Stats viaRuntime = totals(measured.get(function));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("function", function);
+            row.put("viaRuntime", viaRuntime.json("ms"));
+            row.put("plain", plainStats.json("ms"));
+            row.put("runtimeShareMs", Stats.round(viaRuntime.median() - plainStats.median()));
+            row.put("ratioToPlain", Stats.round(viaRuntime.median() / plainStats.median()));
+            rows.add(row);
+        });
+        return rows;
     }
 
     private static double number(Object value) {

@@ -128,15 +128,33 @@ public record JavaRuntime(Path java, boolean javaIsLambdaVersion, List<Path> ric
 
     /** The command line of a function JVM with {@code memoryMb} of memory and {@code handler}. */
     public List<String> command(int memoryMb, String handler) {
-        List<String> command = new ArrayList<>();
-        command.add(java.toString());
-        command.add("-XX:MaxHeapSize=" + heapKilobytes(memoryMb) + "k");
-        command.addAll(LAMBDA_FLAGS);
+        List<String> command = jvm(memoryMb);
         command.add("-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=" + jniLibrary);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, ricClasspath.stream().map(Path::toString).toList()));
         command.add(MAIN_CLASS);
         command.add(handler);
+        return command;
+    }
+
+    /**
+     * A plain {@code java -cp} start of {@code mainClass} on the same JVM with the same flags and
+     * heap, without the Runtime Interface Client: what a function's start is compared with.
+     */
+    public List<String> plainCommand(int memoryMb, List<Path> classpath, String mainClass, List<String> args) {
+        List<String> command = jvm(memoryMb);
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
+        command.add(mainClass);
+        command.addAll(args);
+        return command;
+    }
+
+    private List<String> jvm(int memoryMb) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.add("-XX:MaxHeapSize=" + heapKilobytes(memoryMb) + "k");
+        command.addAll(LAMBDA_FLAGS);
         return command;
     }
 
