@@ -127,7 +127,7 @@ def targets(cold, hot):
             text = ", ".join(f"{name} {r['median']} {r['unit']}" for name, r in sorted(whole.items()))
             status = "met" if factor is not None and slowest["median"] * factor < 1 else "**not met**"
             rows.append(["the handler's own work under 1 ms at p50, warm",
-                         f"{text} (JMH p50 of the whole handler on an in-memory store, Lambda's flags)", status])
+                         f"{text} (JMH p50 of the whole handler, event JSON in and response JSON out, on an in-memory store, with Lambda's flags)", status])
     return "### Targets\n\n" + table(["target", "measured", "status"], rows) + "\n"
 
 

@@ -23,7 +23,13 @@ import dev.sessions.sessions.SessionsHandler;
 import dev.sessions.telemetry.RequestLog;
 import dev.sessions.testing.InMemorySessionStore;
 import dev.sessions.visits.VisitsHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,10 +72,9 @@ public class HotPaths {
     // whole handlers on an in-memory store: everything a warm request does but the store's round trip
     private final VisitsHandler visits;
     private final SessionsHandler sessions;
-    private final APIGatewayV2HTTPEvent visitEvent = SyntheticRequests.request("GET", "/",
-            Map.of("user-agent", "bench", "accept", "text/html"), null);
-    private final APIGatewayV2HTTPEvent readEvent = SyntheticRequests.request("GET", "/sessions/current",
-            Map.of("authorization", "Bearer " + TOKEN, "user-agent", "bench", "accept", "application/json"), null);
+    // the events/ files as API Gateway sends them, carrying TOKEN (bench/run runs JMH from the project root)
+    private final byte[] visitEvent = event("events/visits-returning.json");
+    private final byte[] readEvent = event("events/sessions-current.json");
 
     public HotPaths() {
         patchEvent.setCookies(List.of("sid=" + TOKEN, "theme=dark"));
@@ -87,19 +92,22 @@ public class HotPaths {
                 new SessionCookie(true), clock);
         visits = new VisitsHandler(components, nowhere);
         sessions = new SessionsHandler(components, nowhere);
-        visitEvent.setCookies(List.of("sid=" + TOKEN));
     }
 
-    /** GET / end to end in the handler: event in, visit counted, response and log line out. */
+    /** GET / end to end in the handler, as Lambda calls it: the event's JSON in, visit counted, response JSON and log line out. */
     @Benchmark
-    public Object visitHandler() {
-        return visits.handleRequest(visitEvent, null);
+    public int visitHandler() throws IOException {
+        ByteArrayOutputStream response = new ByteArrayOutputStream(512);
+        visits.handleRequest(new ByteArrayInputStream(visitEvent), response, null);
+        return response.size();
     }
 
     /** GET /sessions/current end to end in the handler, the session read from the store. */
     @Benchmark
-    public Object readHandler() {
-        return sessions.handleRequest(readEvent, null);
+    public int readHandler() throws IOException {
+        ByteArrayOutputStream response = new ByteArrayOutputStream(1024);
+        sessions.handleRequest(new ByteArrayInputStream(readEvent), response, null);
+        return response.size();
     }
 
     /** Reading a PATCH: the event's fields, the token, If-Match and the JSON body with its checks. */
@@ -164,6 +172,14 @@ public class HotPaths {
     @Benchmark
     public Object readItem() {
         return SessionItem.toSession(item);
+    }
+
+    private static byte[] event(String file) {
+        try {
+            return Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("run from the project root (bench/run does): " + e.getMessage(), e);
+        }
     }
 
     /** The sample session document the probes use. */
