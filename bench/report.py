@@ -2,6 +2,7 @@
 
   python bench/report.py jmh <jmh.json> [--quick]   JMH's output to bench/results/jmh.json
   python bench/report.py render                     bench/results/*.json to docs/performance.md and docs/img/*.svg
+  python bench/report.py render --check             exit 1 when those are not what the results render to
 
 The standard library only: the tables go between the markers in docs/performance.md, the plots
 are plain SVG.
@@ -93,9 +94,7 @@ def bar_chart(path, title, unit, groups, width=760):
             y += 20
         y += 8
     out.append("</svg>")
-    os.makedirs(IMG, exist_ok=True)
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+    return path, "\n".join(out) + "\n"
 
 
 def table(header, rows):
@@ -131,8 +130,10 @@ def targets(cold, hot):
     return "### Targets\n\n" + table(["target", "measured", "status"], rows) + "\n"
 
 
-def render():
+def render(check=False):
+    """Writes the doc's generated section and the plots; with check, only says whether they are current."""
     parts = []
+    files = {}
     cold = load("coldstart")
     hot = load("jmh")
     parts.append(targets(cold, hot))
@@ -151,7 +152,7 @@ def render():
             groups.append((r["function"], [("function", t["median"], t["p25"], t["p75"])]))
         parts.append(table(["function", "median ms", "p99 ms", "range ms", "init median ms", "first invoke median ms",
                             "ratio to baseline"], rows))
-        bar_chart(os.path.join(IMG, "coldstart.svg"), "Cold start, process start to first response (median, p25-p75)", "ms", groups)
+        files.update([bar_chart(os.path.join(IMG, "coldstart.svg"), "Cold start, process start to first response (median, p25-p75)", "ms", groups)])
         parts.append("\n![Cold starts per function next to the baseline](img/coldstart.svg)\n")
         if cold.get("plainStart"):
             parts.append("The local runtime's share of a cold start: the same handler through the runtime and started"
@@ -202,7 +203,8 @@ def render():
                      f" {o['endToEnd']['median']} ms (p99 {o['endToEnd']['p99']} ms) over {o['requests']} sequential"
                      f" requests, of which the handler's own p50 is {o['handler']['median']} ms: **{o['runtimeOverheadMedianMs']} ms**"
                      f" per request at p50.\n")
-        bar_chart(os.path.join(IMG, "latency.svg"), "Warm latency: p50, p99 and the bare SDK call's p50", "ms", groups)
+        files.update([bar_chart(os.path.join(IMG, "latency.svg"), "Warm latency: p50, p99 and the bare SDK call's p50", "ms",
+                                groups)])
         parts.append("![Warm latency percentiles next to the bare SDK round trip](img/latency.svg)\n")
     sync = load("sync")
     if sync:
@@ -224,8 +226,20 @@ def render():
     with open(DOC) as f:
         doc = f.read()
     start, end = doc.index(BEGIN) + len(BEGIN), doc.index(END)
-    with open(DOC, "w") as f:
-        f.write(doc[:start] + "\n" + generated.strip() + "\n" + doc[end:])
+    files[DOC] = doc[:start] + "\n" + generated.strip() + "\n" + doc[end:]
+    stale = []
+    for path, text in files.items():
+        current = open(path).read() if os.path.exists(path) else None
+        if current != text:
+            stale.append(os.path.relpath(path, ROOT))
+            if not check:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w") as f:
+                    f.write(text)
+    if check and stale:
+        print(f"error: {', '.join(stale)} out of date with bench/results: run python bench/report.py render",
+              file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
@@ -233,6 +247,8 @@ if __name__ == "__main__":
         jmh(sys.argv[2], "--quick" in sys.argv)
     elif len(sys.argv) == 2 and sys.argv[1] == "render":
         render()
+    elif len(sys.argv) == 3 and sys.argv[1:] == ["render", "--check"]:
+        render(check=True)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
