@@ -37,13 +37,7 @@ class RunScriptIT {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest hello = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hello"))
                     .timeout(Duration.ofSeconds(20)).build();
-            HttpResponse<String> response = Poll.until(Duration.ofSeconds(120), "scripts/run serving /hello", () -> {
-                try {
-                    return http.send(hello, HttpResponse.BodyHandlers.ofString());
-                } catch (Exception notYet) {
-                    return null;
-                }
-            }, r -> r != null);
+            HttpResponse<String> response = Poll.answer(Duration.ofSeconds(120), "scripts/run serving /hello", http, hello);
             assertEquals(200, response.statusCode());
             List<ProcessHandle> started = run.descendants().toList();
             assertTrue(started.size() >= 4, "emulator, redis-server, runtime and a function JVM: " + started.size());

@@ -40,13 +40,7 @@ class StartApiIT {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest hello = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hello"))
                     .timeout(Duration.ofSeconds(20)).build();
-            HttpResponse<String> response = Poll.until(Duration.ofSeconds(60), "GET /hello answered", () -> {
-                try {
-                    return http.send(hello, HttpResponse.BodyHandlers.ofString());
-                } catch (Exception notYet) {
-                    return null;
-                }
-            }, r -> r != null);
+            HttpResponse<String> response = Poll.answer(Duration.ofSeconds(60), "GET /hello answered", http, hello);
 
             assertEquals(200, response.statusCode());
             assertEquals("Hello, World!", response.body());

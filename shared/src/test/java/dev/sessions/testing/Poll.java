@@ -1,5 +1,8 @@
 package dev.sessions.testing;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -37,5 +40,16 @@ public final class Poll {
                 throw new AssertionError("interrupted waiting for " + what, e);
             }
         }
+    }
+
+    /** The first answer {@code request} gets, sent again while nothing listens yet; fails after {@code limit}. */
+    public static HttpResponse<String> answer(Duration limit, String what, HttpClient http, HttpRequest request) {
+        return until(limit, what, () -> {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (Exception notYet) {
+                return null;
+            }
+        }, response -> response != null);
     }
 }

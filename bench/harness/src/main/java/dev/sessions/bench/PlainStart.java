@@ -1,11 +1,12 @@
 package dev.sessions.bench;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import java.io.ByteArrayInputStream;
+import dev.sessions.adapter.apigw.SyntheticRequests;
+import dev.sessions.json.Json;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * The reference for a function's cold start: started by {@link ColdStarts} as
@@ -25,17 +26,13 @@ public final class PlainStart {
         if (!(handler instanceof RequestStreamHandler streaming)) {
             throw new IllegalArgumentException(args[0] + " is not a RequestStreamHandler, as every function here is");
         }
-        String method = args[1];
-        String path = args[2];
-        // the JSON API Gateway sends, as the runtime would hand it over
-        String event = "{\"version\":\"2.0\",\"routeKey\":\"" + method + " " + path + "\",\"rawPath\":\"" + path
-                + "\",\"headers\":{\"accept\":\"*/*\",\"user-agent\":\"plain-start\"},\"requestContext\":{"
-                + "\"requestId\":\"plain-start\",\"http\":{\"method\":\"" + method + "\",\"path\":\"" + path
-                + "\",\"protocol\":\"HTTP/1.1\",\"sourceIp\":\"127.0.0.1\"}},\"isBase64Encoded\":false}";
+        // the JSON API Gateway sends, as the runtime would hand it over; the function's own jars
+        // include shared, whose codecs build the event and read the answer
+        InputStream event = SyntheticRequests.payload(args[1], args[2],
+                Map.of("accept", "*/*", "user-agent", "plain-start"), null);
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        streaming.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), response, null);
-        Matcher code = Pattern.compile("\"statusCode\":(\\d+)").matcher(response.toString(StandardCharsets.UTF_8));
-        System.out.println("status " + (code.find() ? code.group(1) : "0"));
+        streaming.handleRequest(event, response, null);
+        System.out.println("status " + Json.parseObject(response.toString(StandardCharsets.UTF_8), 8).get("statusCode"));
         System.out.flush();
     }
 }

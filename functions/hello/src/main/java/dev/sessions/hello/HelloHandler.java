@@ -6,12 +6,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.sessions.adapter.apigw.HttpApiPayload;
 import dev.sessions.adapter.apigw.HttpRequest;
-import dev.sessions.json.Json;
+import dev.sessions.telemetry.RequestLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -50,9 +49,10 @@ public final class HelloHandler implements RequestStreamHandler {
     }
 
     private APIGatewayV2HTTPResponse handle(HttpRequest request) {
-        long started = System.nanoTime();
+        RequestLog log = new RequestLog("HelloFunction", null, out) // no metrics here, so no namespace
+                .field("requestId", request.requestId()).field("route", "GET /hello");
         APIGatewayV2HTTPResponse response = respond(request.method());
-        log(request.requestId(), response.getStatusCode(), started);
+        log.emit(response.getStatusCode());
         return response;
     }
 
@@ -69,15 +69,5 @@ public final class HelloHandler implements RequestStreamHandler {
                 .withHeaders(Map.of("content-type", "text/plain; charset=utf-8"))
                 .withBody(GREETING)
                 .build();
-    }
-
-    /** The request's one log line, in the same JSON shape as every other function's (no metrics here). */
-    private void log(String requestId, int status, long started) {
-        StringBuilder line = new StringBuilder("{\"time\":\"").append(Instant.now())
-                .append("\",\"level\":\"INFO\",\"function\":\"HelloFunction\",\"requestId\":");
-        Json.write(requestId, line);
-        line.append(",\"route\":\"GET /hello\",\"status\":").append(status).append(",\"durationMs\":")
-                .append(Math.round((System.nanoTime() - started) / 10_000.0) / 100.0).append('}');
-        out.println(line);
     }
 }
