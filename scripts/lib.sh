@@ -83,16 +83,23 @@ start_services() {
     echo "moto server: $AWS_ENDPOINT_URL (fresh state)"
   fi
   if [ -z "${REDIS_URL:-}" ]; then
-    command -v redis-server >/dev/null || die "redis-server not found: run scripts/setup, or set REDIS_URL"
-    local redis_port
-    redis_port="$(free_port)"
-    redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no >"$logs/redis.log" 2>&1 &
-    STARTED_PIDS+=($!)
-    await_port "$redis_port" "redis-server" "$logs/redis.log" "${STARTED_PIDS[-1]}"
-    export REDIS_URL="redis://127.0.0.1:$redis_port"
-    echo "redis-server: $REDIS_URL (fresh state)"
+    start_redis "$logs"
   fi
   export AWS_REGION="${AWS_REGION:-us-east-1}"
+}
+
+# Starts a redis-server on a free loopback port with nothing saved, records its pid in
+# STARTED_PIDS, exports REDIS_URL and writes its log to $1/redis.log.
+start_redis() {
+  local logs="$1" redis_port
+  mkdir -p "$logs"
+  command -v redis-server >/dev/null || die "redis-server not found: run scripts/setup, or set REDIS_URL"
+  redis_port="$(free_port)"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no >"$logs/redis.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  await_port "$redis_port" "redis-server" "$logs/redis.log" "${STARTED_PIDS[-1]}"
+  export REDIS_URL="redis://127.0.0.1:$redis_port"
+  echo "redis-server: $REDIS_URL (fresh state)"
 }
 
 # Stops every process start_services (or the caller) recorded in STARTED_PIDS, by pid.

@@ -44,18 +44,23 @@ public interface CacheReplica {
 
     /**
      * Writes {@code session} unless the replica holds its revision or a newer one, or a tombstone;
-     * it expires at the session's {@link Session#expiresAt()}.
+     * the copy lives for what is left of the session at {@code now} ({@link Session#expiresAt()}
+     * minus {@code now}), so the replica's own clock never decides it.
      *
+     * @param now the writer's time, from the clock that decides expiry
      * @throws CacheUnavailable when the replica cannot be reached (stream sync retries the record)
      */
     Write put(Session session, Instant now);
 
     /**
-     * Removes a session's copy and leaves a tombstone until {@code until}.
+     * Removes a session's copy and leaves a tombstone for {@code until} minus {@code now} (at
+     * least a minute), measured from the writer's clock like {@link #put}.
      *
+     * @param until when no copy of the session can be live any more: its absolute expiry
+     * @param now the writer's time
      * @throws CacheUnavailable when the replica cannot be reached
      */
-    void evict(String id, Instant until);
+    void evict(String id, Instant until, Instant now);
 
     /** The replica could not be reached or answered an error; the cause is kept. */
     final class CacheUnavailable extends RuntimeException {

@@ -95,7 +95,7 @@ public final class AdminHandler implements RequestStreamHandler {
         components.cache().ifPresent(cache -> {
             for (Session session : revoked) {
                 try {
-                    cache.evict(session.id(), session.absoluteExpiresAt());
+                    cache.evict(session.id(), session.absoluteExpiresAt(), components.sessions().now());
                 } catch (CacheReplica.CacheUnavailable e) {
                     log.count(Metric.CACHE_ERRORS).field("cacheError", e.getMessage());
                 }

@@ -50,12 +50,14 @@ class AggregatesHandlerIT {
     private AggregatesHandler handler;
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
 
+    // the handler's clock is the test's now, not the fixtures' dates: it dates the claims' TTL,
+    // which a real table (or an emulator that runs TTL) would act on
     @BeforeEach
     void start(AwsEndpoint aws) {
         dynamo = aws.dynamoDb(requests);
         counters = SessionsTableFixture.create(dynamo, SessionsTableFixture.countersTable("counters"));
         store = new DynamoDbCounterStore(dynamo, counters, 8);
-        handler = new AggregatesHandler(store, new MutableClock(Instant.parse("2026-11-27T10:15:40Z")), "Sessions",
+        handler = new AggregatesHandler(store, new MutableClock(Instant.now()), "Sessions",
                 new PrintStream(logs, true, StandardCharsets.UTF_8));
     }
 

@@ -119,7 +119,7 @@ public final class SessionSyncHandler implements RequestStreamHandler {
                 Map<String, AttributeValue> old = change.getOldImage();
                 long absolute = StreamImages.number(old, "absoluteExpiresAt", -1);
                 Instant until = absolute > 0 ? Instant.ofEpochSecond(absolute) : now.plus(DEFAULT_TOMBSTONE);
-                cache.evict(change.getKeys().get("id").getS(), until.isAfter(now) ? until : now.plusSeconds(60));
+                cache.evict(change.getKeys().get("id").getS(), until, now);
                 log.count(Metric.RECORDS_APPLIED);
                 if (isTimeToLive(record)) {
                     log.count(Metric.SESSIONS_EXPIRED);

@@ -43,8 +43,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalServices.class)
 class SessionSyncHandlerIT {
 
-    /** The time of the events/ files' records. */
-    static final Instant EVENT_TIME = Instant.parse("2026-11-27T10:15:40Z");
+    /**
+     * The handler's clock: ten seconds after the events/ files' first record was written, taken
+     * from the fixture itself. The replica's TTLs are relative to this clock, so the fixtures'
+     * fixed dates never meet the redis-server's own clock.
+     */
+    static final Instant EVENT_TIME = load("stream-insert.json").getRecords().getFirst().getDynamodb()
+            .getApproximateCreationDateTime().toInstant().plusSeconds(10);
     static final String EVENT_SESSION = SessionToken.parse("tEsT0aAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaA").orElseThrow().id();
 
     private RedisConnection redis;

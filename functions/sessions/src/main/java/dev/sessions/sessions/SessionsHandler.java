@@ -217,7 +217,7 @@ public final class SessionsHandler implements RequestStreamHandler {
     private void evict(String id, Instant until, RequestLog log) {
         components.cache().ifPresent(cache -> {
             try {
-                cache.evict(id, until);
+                cache.evict(id, until, sessions.now());
             } catch (CacheReplica.CacheUnavailable e) {
                 log.count(Metric.CACHE_ERRORS).field("cacheError", e.getMessage());
             }

@@ -6,6 +6,7 @@ import dev.sessions.domain.Session;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -14,27 +15,41 @@ import java.util.List;
  * The session replica in Redis or Valkey: one hash per session at {@code session:<id>} holding
  * {@code revision} and {@code body} (the session JSON), or {@code tombstone}. Writes run as Lua
  * scripts, so the compare-and-set on revision is atomic in the server.
+ *
+ * <p>Every key's time to live is set relative ({@code PEXPIRE}, milliseconds remaining), from the
+ * writer's clock: the same clock that decides whether a session has expired. The server's own
+ * clock is another machine's; an absolute expiry would make the copy's life depend on the two
+ * agreeing (a writer a year ahead would keep copies a year, one behind would drop them at once).
  */
 public final class RedisCacheReplica implements CacheReplica {
 
     static final String PREFIX = "session:";
 
-    /** Applies a newer revision only; a tombstone or an expired session is never written. */
+    /**
+     * Applies a newer revision only; a tombstone or an expired session is never written. ARGV:
+     * revision, body, milliseconds the session has left by the writer's clock.
+     */
     static final String PUT = """
             if redis.call('HEXISTS', KEYS[1], 'tombstone') == 1 then return 'TOMBSTONED' end
-            if tonumber(ARGV[3]) <= tonumber(ARGV[4]) then return 'EXPIRED' end
+            if tonumber(ARGV[3]) <= 0 then return 'EXPIRED' end
             local held = redis.call('HGET', KEYS[1], 'revision')
             if held and tonumber(held) >= tonumber(ARGV[1]) then return 'STALE' end
             redis.call('HSET', KEYS[1], 'revision', ARGV[1], 'body', ARGV[2])
-            redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
             return 'APPLIED'""";
 
-    /** Replaces whatever is there with a tombstone that expires at ARGV[1]. */
+    /** Replaces whatever is there with a tombstone that stands for ARGV[1] milliseconds. */
     static final String EVICT = """
             redis.call('DEL', KEYS[1])
             redis.call('HSET', KEYS[1], 'tombstone', '1')
-            redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
             return 1""";
+
+    /**
+     * The least a tombstone stands, however close the session was to its end: long enough for any
+     * write already in flight for it (a stream retry, a slow handler) to meet the tombstone.
+     */
+    static final Duration MIN_TOMBSTONE = Duration.ofMinutes(1);
 
     private static final String PUT_SHA = sha1(PUT);
     private static final String EVICT_SHA = sha1(EVICT);
@@ -67,15 +82,19 @@ public final class RedisCacheReplica implements CacheReplica {
 
     @Override
     public Write put(Session session, Instant now) {
+        long remaining = Duration.between(now, session.expiresAt()).toMillis();
+        if (remaining <= 0) {
+            return Write.EXPIRED; // no need to ask the server
+        }
         Object reply = script(PUT, PUT_SHA, key(session.id()), Long.toString(session.revision()),
-                SessionJson.writeWithRevision(session), Long.toString(session.expiresAt().toEpochMilli()),
-                Long.toString(now.toEpochMilli()));
+                SessionJson.writeWithRevision(session), Long.toString(remaining));
         return Write.valueOf((String) reply);
     }
 
     @Override
-    public void evict(String id, Instant until) {
-        script(EVICT, EVICT_SHA, key(id), Long.toString(until.toEpochMilli()));
+    public void evict(String id, Instant until, Instant now) {
+        long remaining = Math.max(MIN_TOMBSTONE.toMillis(), Duration.between(now, until).toMillis());
+        script(EVICT, EVICT_SHA, key(id), Long.toString(remaining));
     }
 
     /** Runs a script by its hash, loading it first if the server has not seen it (after a restart or failover). */

@@ -67,7 +67,7 @@ class RedisCacheReplicaIT {
         String id = SessionToken.generate().id();
         replica.put(session(id, 2, "two"), now);
 
-        replica.evict(id, now.plusSeconds(60));
+        replica.evict(id, now.plusSeconds(600), now);
 
         assertInstanceOf(CacheReplica.Revoked.class, replica.read(id));
         assertEquals(CacheReplica.Write.TOMBSTONED, replica.put(session(id, 9, "resurrected"), now));
@@ -81,9 +81,39 @@ class RedisCacheReplicaIT {
 
         replica.put(session, now);
 
+        // what the session has left by the writer's clock, whatever the server's clock says
         long ttl = (Long) redis.call("PTTL", RedisCacheReplica.key(id));
-        long expected = session.expiresAt().toEpochMilli() - System.currentTimeMillis();
-        assertTrue(Math.abs(ttl - expected) < 2000, "PTTL " + ttl + " vs " + expected);
+        long expected = session.expiresAt().toEpochMilli() - now.toEpochMilli();
+        assertTrue(ttl <= expected && ttl > expected - 2000, "PTTL " + ttl + " vs " + expected);
+    }
+
+    @Test
+    void givenWriterClockFarFromTheServers_whenPut_thenTheCopyLivesWhatTheSessionHasLeft() {
+        String id = SessionToken.generate().id();
+        Instant aYearAgo = now.minus(Duration.ofDays(400));
+        Session session = new Session(id, null, Map.of(), 0, 1, 1, aYearAgo, aYearAgo,
+                aYearAgo.plusSeconds(1800), aYearAgo.plusSeconds(43200));
+
+        assertEquals(CacheReplica.Write.APPLIED, replica.put(session, aYearAgo));
+
+        long ttl = (Long) redis.call("PTTL", RedisCacheReplica.key(id));
+        assertTrue(ttl <= 1_800_000 && ttl > 1_798_000, "PTTL " + ttl);
+        assertInstanceOf(CacheReplica.Hit.class, replica.read(id));
+    }
+
+    @Test
+    void givenEviction_whenEvicted_thenTheTombstoneStandsUntilTheGivenTimeByTheWritersClock() {
+        String id = SessionToken.generate().id();
+        Instant aYearAhead = now.plus(Duration.ofDays(400));
+
+        replica.evict(id, aYearAhead.plusSeconds(3600), aYearAhead);
+        long ttl = (Long) redis.call("PTTL", RedisCacheReplica.key(id));
+        assertTrue(ttl <= 3_600_000 && ttl > 3_598_000, "PTTL " + ttl);
+
+        String soon = SessionToken.generate().id();
+        replica.evict(soon, now.plusSeconds(1), now);
+        long floor = (Long) redis.call("PTTL", RedisCacheReplica.key(soon));
+        assertTrue(floor > 58_000, "a tombstone stands at least a minute: PTTL " + floor);
     }
 
     @Test
