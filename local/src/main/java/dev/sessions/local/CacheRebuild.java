@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -24,8 +23,11 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 /**
  * Rebuilds the cache replica from the sessions table: a consistent scan, each live session written
  * with the same compare-and-set the stream sync uses, so a rerun changes nothing and a running
- * sync is never regressed. {@code --flush} first removes every cached session (after restoring the
- * table to an earlier point, the replica holds newer revisions than the table).
+ * sync is never regressed; then every cached session whose id is not live in the table any more
+ * gets a tombstone, so that no copy outlives its session (a REMOVE the sync never delivered).
+ * {@code --flush} first removes every cached session and tombstone (after restoring the table to
+ * an earlier point, the replica holds newer revisions than the table; it also drops the
+ * tombstones of sessions revoked since, see docs/operations.md).
  *
  * <pre>scripts/rebuild-cache --table NAME --redis-url rediss://HOST:6379 [--flush] [--endpoint-url URL] [--region R]</pre>
  */
@@ -41,39 +43,16 @@ public final class CacheRebuild {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Map<String, String> options = new LinkedHashMap<>();
-        boolean flush = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--flush" -> flush = true;
-                case "--table", "--redis-url", "--endpoint-url", "--region" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("error: " + args[i] + " needs a value");
-                        return 2;
-                    }
-                    options.put(args[i], args[++i]);
-                }
-                default -> {
-                    err.println("error: unknown argument " + args[i] + "\n" + USAGE);
-                    return 2;
-                }
-            }
-        }
-        if (!options.containsKey("--table") || !options.containsKey("--redis-url")) {
-            err.println("error: --table and --redis-url are required\n" + USAGE);
+        ToolArguments options;
+        try {
+            options = ToolArguments.parse(args, List.of("--table", "--redis-url", "--endpoint-url", "--region"),
+                    List.of("--flush"), List.of("--table", "--redis-url"), USAGE);
+        } catch (ToolArguments.Refused refused) {
+            err.println(refused.getMessage());
             return 2;
         }
-        Map<String, String> aws = new LinkedHashMap<>(System.getenv());
-        if (options.containsKey("--endpoint-url")) {
-            aws.put("AWS_ENDPOINT_URL", options.get("--endpoint-url"));
-        }
-        if (options.containsKey("--region")) {
-            aws.put("AWS_REGION", options.get("--region"));
-        }
-        if (aws.containsKey("AWS_ENDPOINT_URL") && !aws.containsKey("AWS_ACCESS_KEY_ID")) {
-            aws.put("AWS_ACCESS_KEY_ID", "test");
-            aws.put("AWS_SECRET_ACCESS_KEY", "test");
-        }
+        boolean flush = options.has("--flush");
+        Map<String, String> aws = AwsClients.environment(options.get("--endpoint-url"), options.get("--region"));
         RedisConnection.Settings redisSettings;
         try {
             redisSettings = RedisConnection.Settings.fromUrl(options.get("--redis-url"), Duration.ofSeconds(5),
@@ -89,10 +68,12 @@ public final class CacheRebuild {
             }
             Map<CacheReplica.Write, Long> counts = rebuild(dynamo, options.get("--table"), new RedisCacheReplica(redis),
                     Clock.systemUTC(), err);
-            out.printf("scanned %d, written %d, unchanged %d, expired %d, removed since %d%n",
+            long tombstoned = tombstoneGone(dynamo, options.get("--table"), redis, new RedisCacheReplica(redis),
+                    Clock.systemUTC());
+            out.printf("scanned %d, written %d, unchanged %d, expired %d, removed since %d, tombstoned %d%n",
                     counts.values().stream().mapToLong(Long::longValue).sum(), counts.get(CacheReplica.Write.APPLIED),
                     counts.get(CacheReplica.Write.STALE), counts.get(CacheReplica.Write.EXPIRED),
-                    counts.get(CacheReplica.Write.TOMBSTONED));
+                    counts.get(CacheReplica.Write.TOMBSTONED), tombstoned);
             return 0;
         } catch (RedisUnavailableException | RedisErrorReply | CacheReplica.CacheUnavailable e) {
             err.println("error: the cache at " + redisSettings + " cannot be used: " + e.getMessage());
@@ -128,6 +109,59 @@ public final class CacheRebuild {
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return counts;
+    }
+
+    /**
+     * Tombstones every cached session (a copy, not a tombstone already) whose id the table does not
+     * hold live: the replica's keys are scanned, their ids looked up 100 to a BatchGetItem.
+     *
+     * @return how many it tombstoned
+     */
+    static long tombstoneGone(DynamoDbClient dynamo, String table, RedisConnection redis, CacheReplica replica,
+                              Clock clock) {
+        long tombstoned = 0;
+        String cursor = "0";
+        do {
+            List<?> reply = (List<?>) redis.call("SCAN", cursor, "MATCH", RedisCacheReplica.key("*"), "COUNT", 100);
+            cursor = (String) reply.get(0);
+            List<String> ids = new java.util.ArrayList<>();
+            for (Object key : (List<?>) reply.get(1)) {
+                if (redis.call("HEXISTS", key, "tombstone").equals(0L)) {
+                    ids.add(((String) key).substring(RedisCacheReplica.key("").length()));
+                }
+            }
+            for (int from = 0; from < ids.size(); from += 100) {
+                List<String> batch = ids.subList(from, Math.min(from + 100, ids.size()));
+                java.util.Set<String> live = liveIds(dynamo, table, batch, clock.instant());
+                Instant now = clock.instant();
+                for (String id : batch) {
+                    if (!live.contains(id) && replica.read(id) instanceof CacheReplica.Hit copy) {
+                        // as long as the copy could have claimed to be live
+                        replica.evict(id, copy.session().absoluteExpiresAt(), now);
+                        tombstoned++;
+                    }
+                }
+            }
+        } while (!cursor.equals("0"));
+        return tombstoned;
+    }
+
+    private static java.util.Set<String> liveIds(DynamoDbClient dynamo, String table, List<String> ids, Instant now) {
+        java.util.Set<String> live = new java.util.HashSet<>();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> pending = Map.of(table,
+                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().consistentRead(true)
+                        .keys(ids.stream().map(SessionItem::key).toList()).build());
+        while (!pending.isEmpty()) {
+            var request = pending;
+            var response = dynamo.batchGetItem(b -> b.requestItems(request));
+            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                if (!SessionItem.toSession(item).isExpired(now)) {
+                    live.add(item.get(SessionItem.ID).s());
+                }
+            }
+            pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+        }
+        return live;
     }
 
     /** Removes every {@code session:*} key, tombstones included. */

@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,11 +58,13 @@ class CacheRebuildIT {
         SessionPolicy policy = SessionPolicy.defaults();
         MutableClock past = new MutableClock(Instant.now().minus(Duration.ofHours(1)));
         SessionService old = new SessionService(new DynamoDbSessionStore(dynamo, table, policy), policy, past);
-        expired = old.create(null, Map.of("stale", true), 0);
+        expired = old.create(new SessionService.NewSession(null, Map.of("stale", true), Optional.empty()),
+                UUID.randomUUID().toString()).issued();
         SessionService now = new SessionService(new DynamoDbSessionStore(dynamo, table, policy), policy,
                 new MutableClock(Instant.now()));
         for (int i = 0; i < 1200; i++) {
-            live.add(now.create("user-" + (i % 10), Map.of("n", java.math.BigDecimal.valueOf(i)), 0));
+            live.add(now.create(new SessionService.NewSession("user-" + (i % 10), Map.of("n", java.math.BigDecimal.valueOf(i)),
+                    Optional.empty()), UUID.randomUUID().toString()).issued());
         }
     }
 
@@ -98,7 +102,7 @@ class CacheRebuildIT {
         Outcome first = rebuild();
 
         assertEquals(0, first.exit(), first.err());
-        assertEquals("scanned 1201, written 1200, unchanged 0, expired 1, removed since 0\n", first.out());
+        assertEquals("scanned 1201, written 1200, unchanged 0, expired 1, removed since 0, tombstoned 0\n", first.out());
         assertTrue(first.err().contains("rebuild-cache: 500 sessions scanned"), "a progress line per page: " + first.err());
         RedisCacheReplica replica = new RedisCacheReplica(redis);
         for (IssuedSession issued : List.of(live.getFirst(), live.get(600), live.getLast())) {
@@ -110,7 +114,7 @@ class CacheRebuildIT {
 
         Outcome second = rebuild();
 
-        assertEquals("scanned 1201, written 0, unchanged 1200, expired 1, removed since 0\n", second.out());
+        assertEquals("scanned 1201, written 0, unchanged 1200, expired 1, removed since 0, tombstoned 0\n", second.out());
         assertEquals(afterFirst, dump());
     }
 
@@ -127,6 +131,24 @@ class CacheRebuildIT {
         assertTrue(outcome.out().startsWith("flushed 1 cached sessions\n"), outcome.out());
         assertInstanceOf(CacheReplica.Miss.class, replica.read(orphan.id()));
         assertEquals(1200, dump().size());
+    }
+
+    @Test
+    void givenCachedCopiesOfSessionsGoneFromTheTable_whenRebuilt_thenEachIsTombstoned() {
+        RedisCacheReplica replica = new RedisCacheReplica(redis);
+        Session orphan = new Session(SessionToken.generate().id(), null, Map.of(), 1, 1, 99, Instant.now(), Instant.now(),
+                Instant.now().plusSeconds(600), Instant.now().plusSeconds(600));
+        replica.put(orphan, Instant.now());
+        replica.put(expired.session(), expired.session().createdAt());
+
+        Outcome outcome = rebuild();
+
+        assertEquals(0, outcome.exit(), outcome.err());
+        assertTrue(outcome.out().endsWith(", tombstoned 2\n"), "the orphan and the expired session's copy: "
+                + outcome.out());
+        assertInstanceOf(CacheReplica.Revoked.class, replica.read(orphan.id()));
+        assertInstanceOf(CacheReplica.Revoked.class, replica.read(expired.session().id()));
+        assertInstanceOf(CacheReplica.Hit.class, replica.read(live.getFirst().session().id()));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.sessions.domain;
 
 import dev.sessions.json.Json;
+import dev.sessions.json.UnrepresentableNumber;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -82,6 +83,7 @@ public final class SessionData {
             case null -> { }
             case String s -> checkText(s, path);
             case Boolean b -> { }
+            case UnrepresentableNumber refused -> throw new InvalidData(path + " " + refused.problem());
             case BigDecimal number -> checkNumber(number, path);
             case Number number -> checkNumber(asDecimal(number, path), path);
             case Map<?, ?> nested -> checkObject(nested, level, path, policy);
@@ -102,12 +104,21 @@ public final class SessionData {
         }
     }
 
-    /** Refuses numbers DynamoDB would round or reject. */
+    /**
+     * Refuses numbers DynamoDB would round or reject. Numbers read from a request body are checked
+     * as they are read ({@link dev.sessions.json.Json.NumberLimits#DYNAMODB}), at the cost of
+     * reading them; this is the check for numbers from anywhere else.
+     */
     public static void checkNumber(BigDecimal number, String path) {
         if (number.signum() == 0) {
             return;
         }
         BigDecimal magnitude = number.abs();
+        // the power of ten of the first digit: a cheap refusal, whatever the digits
+        long exponent = (long) magnitude.precision() - magnitude.scale() - 1;
+        if (exponent > 125 || exponent < -130) {
+            throw new InvalidData(path + " is outside the storable range 1E-130 to 9.99...E+125");
+        }
         if (magnitude.stripTrailingZeros().precision() > MAX_DIGITS) {
             throw new InvalidData(path + " has more than " + MAX_DIGITS + " significant digits");
         }

@@ -6,7 +6,7 @@ package dev.sessions.domain;
  * these and keep the cause; no SDK or Redis exception reaches a caller.
  */
 public abstract sealed class SessionException extends RuntimeException
-        permits SessionNotFound, VersionConflict, DataTooLarge, InvalidData, StoreUnavailable {
+        permits SessionNotFound, VersionConflict, DataTooLarge, InvalidData, IdempotencyConflict, StoreUnavailable {
 
     private static final long serialVersionUID = 1L;
 

@@ -3,6 +3,8 @@ package dev.sessions.domain;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,29 +12,84 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The session use cases, in domain terms: tokens in, sessions out. Stateless itself; all state
- * is in the {@link SessionStore}. Time comes from the injected {@link Clock}.
+ * The session use cases, in domain terms: tokens in, sessions out. Stateless itself; the state is
+ * in the {@link SessionStore}, with an optional {@link CacheReplica} in front of reads and
+ * optional {@link IdempotencyRecords} behind repeatable creates. Time comes from the injected
+ * {@link Clock}.
+ *
+ * <p>The read policy lives here, so that every function runs the same one: a read is served from
+ * the replica when it has a live copy, falls back to the store otherwise, and slides the idle
+ * window at most once per touch interval, best effort. Revocation fails closed: ending or
+ * rotating a session writes its tombstone in the replica <em>before</em> the store changes, and
+ * if the replica cannot take it, nothing changes and {@link CacheReplica.CacheUnavailable} says so.
+ *
+ * <p>Every write takes the id of the request that makes it ({@code requestId}), which lets the
+ * store recognise a repeat of that request (see {@link SessionStore}).
  */
 public final class SessionService {
+
+    /** Draws of a new token when its id is taken (it never is in practice) before giving up. */
+    private static final int TOKEN_DRAWS = 3;
 
     private final SessionStore store;
     private final SessionPolicy policy;
     private final Clock clock;
     private final Supplier<SessionToken> tokens;
+    private final Optional<CacheReplica> cache;
+    private final Optional<IdempotencyRecords> idempotency;
+    private final int maxSessionsPerPrincipal;
 
     public SessionService(SessionStore store, SessionPolicy policy, Clock clock) {
-        this(store, policy, clock, SessionToken::generate);
+        this(store, policy, clock, SessionToken::generate, Optional.empty(), Optional.empty(), 0);
     }
 
-    public SessionService(SessionStore store, SessionPolicy policy, Clock clock, Supplier<SessionToken> tokens) {
+    private SessionService(SessionStore store, SessionPolicy policy, Clock clock, Supplier<SessionToken> tokens,
+                           Optional<CacheReplica> cache, Optional<IdempotencyRecords> idempotency,
+                           int maxSessionsPerPrincipal) {
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+        if (maxSessionsPerPrincipal < 0) {
+            throw new IllegalArgumentException("maxSessionsPerPrincipal must be 0 (none) or more, not "
+                    + maxSessionsPerPrincipal);
+        }
+        this.maxSessionsPerPrincipal = maxSessionsPerPrincipal;
+    }
+
+    /** The same service drawing its tokens from {@code tokens} (tests seed known tokens). */
+    public SessionService withTokens(Supplier<SessionToken> tokens) {
+        return new SessionService(store, policy, clock, tokens, cache, idempotency, maxSessionsPerPrincipal);
+    }
+
+    /** The same service reading through, and revoking in, {@code cache}. */
+    public SessionService withCache(CacheReplica cache) {
+        return new SessionService(store, policy, clock, tokens, Optional.of(cache), idempotency,
+                maxSessionsPerPrincipal);
+    }
+
+    /** The same service honouring idempotency keys on create, remembered in {@code records}. */
+    public SessionService withIdempotency(IdempotencyRecords records) {
+        return new SessionService(store, policy, clock, tokens, cache, Optional.of(records), maxSessionsPerPrincipal);
+    }
+
+    /**
+     * The same service keeping at most {@code max} sessions per principal (0: no limit): a create
+     * past it revokes the principal's least recently used sessions.
+     */
+    public SessionService withMaxSessionsPerPrincipal(int max) {
+        return new SessionService(store, policy, clock, tokens, cache, idempotency, max);
     }
 
     public SessionPolicy policy() {
         return policy;
+    }
+
+    /** The cache replica reads go through, if any. */
+    public Optional<CacheReplica> cache() {
+        return cache;
     }
 
     /** Now, to the millisecond: the precision sessions store. */
@@ -41,53 +98,145 @@ public final class SessionService {
     }
 
     /**
-     * Creates a session.
+     * What {@code POST /sessions} asks for.
      *
      * @param principal its owner, or {@code null}; checked by {@link Principal#requireValid}
      * @param data its data, or {@code null} for an empty object
-     * @param visits its initial visit count (1 when a visit creates it)
+     * @param idempotencyKey the client's key, if it sent one
      */
-    public IssuedSession create(String principal, Map<String, Object> data, long visits) {
-        Map<String, Object> initial = data == null ? Map.of() : data;
-        if (principal != null) {
-            Principal.requireValid(principal);
+    public record NewSession(String principal, Map<String, Object> data, Optional<IdempotencyKey> idempotencyKey) {
+        public NewSession {
+            data = data == null ? Map.of() : data;
+            Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         }
-        SessionData.validate(initial, policy);
+    }
+
+    /**
+     * A created session.
+     *
+     * @param issued the session with its token
+     * @param replayed true when an idempotency key found the session a first request made (it
+     *     now has a new token; the first one stopped working)
+     * @param revoked how many of the principal's sessions were revoked to stay within the limit
+     */
+    public record Created(IssuedSession issued, boolean replayed, int revoked) {
+    }
+
+    /**
+     * Creates a session; with an idempotency key, a repeat of an earlier create (same key, same
+     * body, within {@link IdempotencyRecords#LIFETIME}) creates nothing and answers with that
+     * session under a fresh token.
+     *
+     * @throws IdempotencyConflict when the key was used with another body, is in use right now,
+     *     or made a session that has ended
+     * @throws InvalidData when the principal or data break the rules; nothing is written
+     */
+    public Created create(NewSession request, String requestId) {
+        if (request.principal() != null) {
+            Principal.requireValid(request.principal());
+        }
+        SessionData.validate(request.data(), policy);
         Instant now = now();
-        SessionToken token = tokens.get();
-        Session session = new Session(token.id(), principal, initial, visits, 1, 1, now, now,
-                policy.idleExpiry(now), policy.absoluteExpiry(now));
-        store.create(session);
-        return new IssuedSession(token, session);
-    }
-
-    /**
-     * The live session of {@code token}, sliding its idle window if a touch is due.
-     *
-     * @throws SessionNotFound when it is missing or expired
-     */
-    public Session get(SessionToken token, boolean consistent) {
-        return touchIfDue(find(token, consistent), now());
-    }
-
-    /**
-     * The live session of {@code token}, as stored: no touch.
-     *
-     * @throws SessionNotFound when it is missing or expired
-     */
-    public Session find(SessionToken token, boolean consistent) {
-        return store.find(token.id(), now(), consistent).orElseThrow(SessionNotFound::new);
-    }
-
-    /**
-     * Slides the idle window of a session just read (from the table or a cache replica) if a touch
-     * is due; returns the same instance when nothing was written.
-     */
-    public Session touchIfDue(Session session, Instant now) {
-        if (!policy.dueForTouch(session.lastAccessedAt(), now)) {
-            return session;
+        if (request.idempotencyKey().isEmpty() || idempotency.isEmpty()) {
+            int revoked = makeRoomFor(request.principal(), now);
+            return new Created(insert(request.principal(), request.data(), 0, now, requestId), false, revoked);
         }
-        return store.touch(session, now).orElse(session);
+        IdempotencyRecords records = idempotency.get();
+        String key = request.idempotencyKey().get().hash();
+        String fingerprint = Fingerprint.of(request.principal(), request.data());
+        return switch (records.claim(key, fingerprint, now, IdempotencyRecords.LEASE)) {
+            case IdempotencyRecords.Claimed claimed -> {
+                try {
+                    int revoked = makeRoomFor(request.principal(), now);
+                    IssuedSession issued = insert(request.principal(), request.data(), 0, now, requestId);
+                    records.complete(key, issued.session().id(), now);
+                    yield new Created(issued, false, revoked);
+                } catch (RuntimeException failed) {
+                    releaseQuietly(records, key, failed);
+                    throw failed;
+                }
+            }
+            case IdempotencyRecords.Completed completed -> {
+                IssuedSession moved;
+                try {
+                    moved = moveToNewToken(completed.sessionId(), now, requestId);
+                } catch (SessionNotFound ended) {
+                    throw new IdempotencyConflict(IdempotencyConflict.Reason.SESSION_ENDED);
+                }
+                records.complete(key, moved.session().id(), now);
+                yield new Created(moved, true, 0);
+            }
+            case IdempotencyRecords.InProgress inProgress ->
+                    throw new IdempotencyConflict(IdempotencyConflict.Reason.IN_PROGRESS);
+            case IdempotencyRecords.OtherRequest other ->
+                    throw new IdempotencyConflict(IdempotencyConflict.Reason.OTHER_REQUEST);
+        };
+    }
+
+    /** Where a read was served from, as the response and the metrics tell it. */
+    public enum CacheLookup {
+        /** No replica, or a consistent read: the store answered. */
+        NOT_ASKED,
+        /** The replica's live copy answered. */
+        HIT,
+        /** The replica had nothing; the store answered. */
+        MISS,
+        /** The replica's copy had expired; the store answered (it may know a later touch). */
+        EXPIRED_COPY,
+        /** The replica could not be reached; the store answered. */
+        UNAVAILABLE
+    }
+
+    /**
+     * A session read.
+     *
+     * @param session the session, after its touch if one was due and made
+     * @param lookup where it came from
+     * @param slid whether the read moved the session's expiry (a cookie should say so)
+     * @param touchFailure why a due touch failed (the read is answered all the same), or {@code null}
+     */
+    public record Read(Session session, CacheLookup lookup, boolean slid, StoreUnavailable touchFailure) {
+    }
+
+    /**
+     * The live session of {@code token}: from the replica unless {@code consistent}, else (or on a
+     * miss) from the store; its idle window slid if a touch is due.
+     *
+     * @throws SessionNotFound when it is missing, expired or ended (a tombstone in the replica, or a
+     *     touch that finds it gone, whose stale copy is then tombstoned)
+     */
+    public Read read(SessionToken token, boolean consistent) {
+        Instant now = now();
+        String id = token.id();
+        Session found = null;
+        CacheLookup lookup = CacheLookup.NOT_ASKED;
+        if (!consistent && cache.isPresent()) {
+            switch (cache.get().read(id)) {
+                case CacheReplica.Hit hit when !hit.session().isExpired(now) -> {
+                    found = hit.session();
+                    lookup = CacheLookup.HIT;
+                }
+                case CacheReplica.Hit expired -> lookup = CacheLookup.EXPIRED_COPY;
+                case CacheReplica.Revoked revoked -> throw new SessionNotFound(true);
+                case CacheReplica.Miss miss -> lookup = miss.unavailable() ? CacheLookup.UNAVAILABLE : CacheLookup.MISS;
+            }
+        }
+        if (found == null) {
+            found = store.find(id, now, consistent).orElseThrow(SessionNotFound::new);
+        }
+        if (!policy.dueForTouch(found.lastAccessedAt(), now)) {
+            return new Read(found, lookup, false, null);
+        }
+        try {
+            Session touched = store.touch(found, now);
+            return new Read(touched, lookup, !touched.expiresAt().equals(found.expiresAt()), null);
+        } catch (SessionNotFound gone) {
+            // what was read is out of date: the session was ended or expired meanwhile
+            tombstoneQuietly(id, now);
+            throw gone;
+        } catch (StoreUnavailable touchFailed) {
+            return new Read(found, lookup, false, touchFailed); // the touch is best effort; the read stands
+        }
     }
 
     /**
@@ -97,15 +246,16 @@ public final class SessionService {
      * @param token the token the client sent, or empty
      * @return the session, with the new token when one was created
      */
-    public Visit visit(Optional<SessionToken> token) {
+    public Visit visit(Optional<SessionToken> token, String requestId) {
+        Instant now = now();
         if (token.isPresent()) {
             try {
-                return new Visit(store.recordVisit(token.get().id(), now()), Optional.empty());
+                return new Visit(store.recordVisit(token.get().id(), now, requestId), Optional.empty());
             } catch (SessionNotFound expired) {
                 // falls through: a visit without a live session starts one
             }
         }
-        IssuedSession issued = create(null, Map.of(), 1);
+        IssuedSession issued = insert(null, Map.of(), 1, now, requestId);
         return new Visit(issued.session(), Optional.of(issued.token()));
     }
 
@@ -119,21 +269,32 @@ public final class SessionService {
     }
 
     /** Applies a merge patch to the data of {@code token}'s session. See {@link SessionStore#patch}. */
-    public Session patch(SessionToken token, MergePatch patch, Optional<Long> expectedVersion) {
+    public Session patch(SessionToken token, MergePatch patch, Optional<Long> expectedVersion, String requestId) {
         SessionData.validatePatch(patch.document(), policy);
-        return store.patch(token.id(), patch, expectedVersion, now());
+        return store.patch(token.id(), patch, expectedVersion, now(), requestId);
     }
 
-    /** Ends {@code token}'s session; idempotent. @return the session that was there, or empty */
-    public Optional<Session> delete(SessionToken token) {
+    /**
+     * Ends {@code token}'s session: its tombstone first (also when the table has no such session,
+     * so no cached copy outlives it), then the table. Idempotent.
+     *
+     * @return the session that was there, or empty
+     * @throws CacheReplica.CacheUnavailable when the tombstone could not be written; nothing changed
+     */
+    public Optional<Session> end(SessionToken token) {
+        tombstone(token.id(), now());
         return store.delete(token.id());
     }
 
-    /** Moves {@code token}'s session to a new token; the old one stops working at once. */
-    public IssuedSession rotate(SessionToken token) {
-        SessionToken fresh = tokens.get();
-        Session moved = store.rotate(token.id(), fresh.id(), now());
-        return new IssuedSession(fresh, moved);
+    /**
+     * Moves {@code token}'s session to a new token; the old one stops working at once (its
+     * tombstone is written first).
+     *
+     * @throws SessionNotFound when it is missing or expired
+     * @throws CacheReplica.CacheUnavailable when the tombstone could not be written; nothing changed
+     */
+    public IssuedSession rotate(SessionToken token, String requestId) {
+        return moveToNewToken(token.id(), now(), requestId);
     }
 
     /** The live sessions of a principal, oldest first. */
@@ -141,8 +302,117 @@ public final class SessionService {
         return store.listByPrincipal(Principal.requireValid(principal), now());
     }
 
-    /** Ends every session of a principal. @return the sessions that were live */
-    public List<Session> revokeByPrincipal(String principal) {
-        return store.revokeByPrincipal(Principal.requireValid(principal), now());
+    /**
+     * How far a revocation got.
+     *
+     * @param revoked how many live sessions it ended
+     * @param complete false when it stopped at its deadline with sessions left: call again
+     */
+    public record Revocation(int revoked, boolean complete) {
+    }
+
+    /**
+     * Ends every session of a principal, paging through the principal index to its end, each
+     * session's tombstone before its delete. Stops before {@code deadline} and says so.
+     *
+     * @param deadline when to stop starting new revocations (the caller's time to answer)
+     * @throws CacheReplica.CacheUnavailable when a tombstone could not be written; the sessions
+     *     before it are ended, the rest untouched: a repeat continues
+     */
+    public Revocation revokeByPrincipal(String principal, Instant deadline) {
+        Principal.requireValid(principal);
+        int revoked = 0;
+        String after = null;
+        do {
+            SessionStore.IdPage page = store.idsOfPrincipal(principal, after);
+            for (String id : page.ids()) {
+                if (!clock.instant().isBefore(deadline)) {
+                    return new Revocation(revoked, false);
+                }
+                if (revoke(id, principal)) {
+                    revoked++;
+                }
+            }
+            after = page.next();
+        } while (after != null);
+        return new Revocation(revoked, true);
+    }
+
+    /** Ends session {@code id} if it belongs to {@code principal}. @return whether it was live */
+    private boolean revoke(String id, String principal) {
+        Instant now = now();
+        tombstone(id, now);
+        return store.delete(id).filter(s -> principal.equals(s.principal()) && !s.isExpired(now)).isPresent();
+    }
+
+    /** Revokes the principal's least recently used sessions so that one more fits the limit. */
+    private int makeRoomFor(String principal, Instant now) {
+        if (principal == null || maxSessionsPerPrincipal == 0) {
+            return 0;
+        }
+        List<Session> live = new ArrayList<>(store.listByPrincipal(principal, now));
+        int excess = live.size() - maxSessionsPerPrincipal + 1;
+        if (excess <= 0) {
+            return 0;
+        }
+        live.sort(Comparator.comparing(Session::lastAccessedAt).thenComparing(Session::createdAt));
+        int revoked = 0;
+        for (Session oldest : live.subList(0, excess)) {
+            if (revoke(oldest.id(), principal)) {
+                revoked++;
+            }
+        }
+        return revoked;
+    }
+
+    private IssuedSession insert(String principal, Map<String, Object> data, long visits, Instant now,
+                                 String requestId) {
+        for (int draw = 0; draw < TOKEN_DRAWS; draw++) {
+            SessionToken token = tokens.get();
+            Session session = new Session(token.id(), principal, data, visits, 1, 1, now, now,
+                    policy.idleExpiry(now), policy.absoluteExpiry(now));
+            try {
+                return new IssuedSession(token, store.create(session, requestId));
+            } catch (IdTaken taken) {
+                // another token, then
+            }
+        }
+        throw new IllegalStateException("every token drawn was taken: is the token source random?");
+    }
+
+    private IssuedSession moveToNewToken(String oldId, Instant now, String requestId) {
+        tombstone(oldId, now);
+        for (int draw = 0; draw < TOKEN_DRAWS; draw++) {
+            SessionToken fresh = tokens.get();
+            try {
+                return new IssuedSession(fresh, store.rotate(oldId, fresh.id(), now, requestId));
+            } catch (IdTaken taken) {
+                // another token, then
+            }
+        }
+        throw new IllegalStateException("every token drawn was taken: is the token source random?");
+    }
+
+    /** Writes the id's tombstone for as long as any session can have left. */
+    private void tombstone(String id, Instant now) {
+        if (cache.isPresent()) {
+            cache.get().evict(id, now.plus(policy.absoluteTimeout()), now);
+        }
+    }
+
+    private void tombstoneQuietly(String id, Instant now) {
+        try {
+            tombstone(id, now);
+        } catch (CacheReplica.CacheUnavailable unavailable) {
+            // the stream's REMOVE will write it; the read answers 401 either way
+        }
+    }
+
+    private static void releaseQuietly(IdempotencyRecords records, String key, RuntimeException failed) {
+        try {
+            records.release(key);
+        } catch (RuntimeException alsoFailed) {
+            failed.addSuppressed(alsoFailed); // the claim's lease runs out instead
+        }
     }
 }

@@ -9,17 +9,25 @@ import java.util.Optional;
  * token's hash), never by token. Time is passed in; an expired session is absent to every
  * operation, whatever the backend's own expiry has or has not removed yet.
  *
- * <p>Every operation throws only {@link SessionException}s. Implementations are thread-safe.
+ * <p>Writes are exact under retries: each takes the id of the request that makes it, the item
+ * remembers the last request that wrote it, and a repeat of that request (a client library's
+ * retry after the first attempt committed but its answer was lost) applies nothing again and
+ * returns what the first attempt did.
+ *
+ * <p>Every operation throws only {@link SessionException}s, and {@link #create} also
+ * {@link IdTaken}. Implementations are thread-safe.
  */
 public interface SessionStore {
 
     /**
      * Stores a new session.
      *
-     * @throws StoreUnavailable also when a session with that id already exists (a token collision,
-     *     which 256 random bits make practically impossible)
+     * @param requestId the request that creates it
+     * @return the session as stored: {@code session}, or the first attempt's when this is its repeat
+     * @throws IdTaken when another session has that id (a token collision: 256 random bits make it
+     *     practically impossible; the caller draws another token)
      */
-    void create(Session session);
+    Session create(Session session, String requestId);
 
     /**
      * The live session with that id.
@@ -33,10 +41,11 @@ public interface SessionStore {
      * Slides the idle window of a session read at {@code seen}, at most once per touch interval and
      * never beyond its absolute expiry.
      *
-     * @return the touched session, or empty when the interval has not passed since its last touch
-     *     (by this or any other caller) or it is gone
+     * @return the touched session; or, when another request touched it within the interval, the
+     *     session as it stands (no write)
+     * @throws SessionNotFound when it is gone or expired: the read that saw it is out of date
      */
-    Optional<Session> touch(Session seen, Instant now);
+    Session touch(Session seen, Instant now);
 
     /**
      * Adds one visit atomically and slides the idle window.
@@ -44,7 +53,7 @@ public interface SessionStore {
      * @return the session with its new visit count
      * @throws SessionNotFound when it is missing or expired; nothing is written
      */
-    Session recordVisit(String id, Instant now);
+    Session recordVisit(String id, Instant now, String requestId);
 
     /**
      * Merges {@code patch} into the session's data and adds 1 to its version. Without an expected
@@ -57,10 +66,10 @@ public interface SessionStore {
      * @throws DataTooLarge when the merged data would exceed the limit; nothing is written
      * @throws InvalidData when the patch breaks a rule of {@link SessionData}
      */
-    Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now);
+    Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now, String requestId);
 
     /**
-     * Deletes the session; deleting a missing one is not an error.
+     * Deletes the session; deleting a missing one is not an error (so a repeat is harmless).
      *
      * @return the session that was there (live or expired), or empty
      */
@@ -71,16 +80,33 @@ public interface SessionStore {
      * visits, creation and absolute expiry; the old id is gone.
      *
      * @throws SessionNotFound when the old session is missing or expired
+     * @throws IdTaken when {@code newId} belongs to another session
      */
-    Session rotate(String oldId, String newId, Instant now);
+    Session rotate(String oldId, String newId, Instant now, String requestId);
 
-    /** The live sessions of a principal, oldest first. Eventually consistent: a new one may be missing for a moment. */
+    /**
+     * The live sessions of a principal, oldest first. Eventually consistent: a new one may be
+     * missing for a moment.
+     */
     List<Session> listByPrincipal(String principal, Instant now);
 
     /**
-     * Deletes every session of a principal (expired ones too).
+     * One page of the ids of a principal's sessions (live or expired), in creation order, from
+     * the principal index: eventually consistent.
      *
-     * @return the sessions that were live, so that callers can evict them from caches
+     * @param after the page's {@link IdPage#next()} to continue from, or {@code null} for the first
      */
-    List<Session> revokeByPrincipal(String principal, Instant now);
+    IdPage idsOfPrincipal(String principal, String after);
+
+    /**
+     * A page of session ids.
+     *
+     * @param ids the ids, possibly none
+     * @param next where the next page starts, or {@code null} when this is the last
+     */
+    record IdPage(List<String> ids, String next) {
+        public IdPage {
+            ids = List.copyOf(ids);
+        }
+    }
 }

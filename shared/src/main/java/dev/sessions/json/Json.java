@@ -1,15 +1,12 @@
 package dev.sessions.json;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Strict JSON (RFC 8259) to plain Java values and back, with no dependencies.
+ * Strict JSON (RFC 8259) to plain Java values and back, with no dependencies: a {@link JsonParser}
+ * and a {@link JsonWriter} behind one door.
  *
  * <p>Values are: {@link Map} (insertion-ordered, unmodifiable) for objects, {@link List}
  * (unmodifiable) for arrays, {@link String}, {@link BigDecimal} for every number (exactly as
@@ -24,13 +21,23 @@ public final class Json {
     /** Nesting limit used when none is given: deep enough for any payload this project takes. */
     public static final int DEFAULT_MAX_DEPTH = 64;
 
-    private final String text;
-    private final int maxDepth;
-    private int pos;
+    /**
+     * Bounds on numbers, checked on the literal's digits and exponent as it is read, before any
+     * arithmetic: a literal beyond them becomes an {@link UnrepresentableNumber}, and one within
+     * is built without its fraction's trailing zeros. Bodies a client sends are read under
+     * {@link #DYNAMODB}, so that a 60,000-digit literal costs what reading it costs (BigDecimal's
+     * own arithmetic on it is quadratic in Java 21, JDK-8341470).
+     *
+     * @param maxDigits the most significant digits (trailing zeros not counted)
+     * @param minExponent the smallest power of ten of a non-zero number's first digit
+     * @param maxExponent the largest
+     */
+    public record NumberLimits(int maxDigits, int minExponent, int maxExponent) {
+        /** What DynamoDB holds exactly: 38 digits, 1E-130 to 9.99...E+125. */
+        public static final NumberLimits DYNAMODB = new NumberLimits(38, -130, 125);
+    }
 
-    private Json(String text, int maxDepth) {
-        this.text = text;
-        this.maxDepth = maxDepth;
+    private Json() {
     }
 
     /** Parses one JSON value, nested at most {@link #DEFAULT_MAX_DEPTH} containers deep. */
@@ -45,17 +52,19 @@ public final class Json {
      * @throws JsonException when the text is not exactly one valid JSON value within the limit
      */
     public static Object parse(String text, int maxDepth) {
+        return parse(text, maxDepth, null);
+    }
+
+    /**
+     * Parses one JSON value, its numbers under {@code limits} (null: none).
+     *
+     * @throws JsonException when the text is not exactly one valid JSON value within the depth limit
+     */
+    public static Object parse(String text, int maxDepth, NumberLimits limits) {
         if (text == null) {
             throw new JsonException("no JSON text", 0);
         }
-        Json parser = new Json(text, maxDepth);
-        parser.skipWhitespace();
-        Object value = parser.readValue(0);
-        parser.skipWhitespace();
-        if (parser.pos != text.length()) {
-            throw new JsonException("unexpected content after the JSON value", parser.pos);
-        }
-        return value;
+        return new JsonParser(text, maxDepth, limits).parseAll();
     }
 
     /** Parses text that must be a JSON object. */
@@ -81,358 +90,20 @@ public final class Json {
         };
     }
 
-    private Object readValue(int depth) {
-        if (pos >= text.length()) {
-            throw new JsonException("unexpected end of JSON", pos);
-        }
-        char c = text.charAt(pos);
-        return switch (c) {
-            case '{' -> readObject(depth + 1);
-            case '[' -> readArray(depth + 1);
-            case '"' -> readString();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", null);
-            default -> {
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    yield readNumber();
-                }
-                throw new JsonException("unexpected character '" + printable(c) + "'", pos);
-            }
-        };
-    }
-
-    private Map<String, Object> readObject(int depth) {
-        checkDepth(depth);
-        pos++; // {
-        Map<String, Object> map = new LinkedHashMap<>();
-        skipWhitespace();
-        if (peek() == '}') {
-            pos++;
-            return Collections.unmodifiableMap(map);
-        }
-        while (true) {
-            skipWhitespace();
-            if (peek() != '"') {
-                throw new JsonException("expected a string key", pos);
-            }
-            int keyStart = pos;
-            String key = readString();
-            if (map.containsKey(key)) {
-                throw new JsonException("duplicate key \"" + key + "\"", keyStart);
-            }
-            skipWhitespace();
-            expect(':');
-            skipWhitespace();
-            map.put(key, readValue(depth));
-            skipWhitespace();
-            char next = peek();
-            pos++;
-            if (next == '}') {
-                return Collections.unmodifiableMap(map);
-            }
-            if (next != ',') {
-                throw new JsonException("expected ',' or '}'", pos - 1);
-            }
-        }
-    }
-
-    private List<Object> readArray(int depth) {
-        checkDepth(depth);
-        pos++; // [
-        List<Object> list = new ArrayList<>();
-        skipWhitespace();
-        if (peek() == ']') {
-            pos++;
-            return Collections.unmodifiableList(list);
-        }
-        while (true) {
-            skipWhitespace();
-            list.add(readValue(depth));
-            skipWhitespace();
-            char next = peek();
-            pos++;
-            if (next == ']') {
-                return Collections.unmodifiableList(list);
-            }
-            if (next != ',') {
-                throw new JsonException("expected ',' or ']'", pos - 1);
-            }
-        }
-    }
-
-    private void checkDepth(int depth) {
-        if (depth > maxDepth) {
-            throw new JsonException("nesting deeper than " + maxDepth + " levels", pos);
-        }
-    }
-
-    private String readString() {
-        int start = ++pos; // opening quote
-        StringBuilder out = null;
-        while (true) {
-            if (pos >= text.length()) {
-                throw new JsonException("unterminated string", start - 1);
-            }
-            char c = text.charAt(pos);
-            if (c == '"') {
-                String s = out == null ? text.substring(start, pos) : out.append(text, start, pos).toString();
-                pos++;
-                return s;
-            }
-            if (c < 0x20) {
-                throw new JsonException("control character in string (escape it)", pos);
-            }
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && pos + 1 < text.length()
-                        && Character.isLowSurrogate(text.charAt(pos + 1))) {
-                    pos += 2;
-                    continue;
-                }
-                throw new JsonException("unpaired surrogate in string", pos);
-            }
-            if (c == '\\') {
-                if (out == null) {
-                    out = new StringBuilder();
-                }
-                out.append(text, start, pos);
-                pos++;
-                readEscape(out);
-                start = pos;
-                continue;
-            }
-            pos++;
-        }
-    }
-
-    private void readEscape(StringBuilder out) {
-        if (pos >= text.length()) {
-            throw new JsonException("unterminated escape", pos);
-        }
-        char e = text.charAt(pos++);
-        switch (e) {
-            case '"' -> out.append('"');
-            case '\\' -> out.append('\\');
-            case '/' -> out.append('/');
-            case 'b' -> out.append('\b');
-            case 'f' -> out.append('\f');
-            case 'n' -> out.append('\n');
-            case 'r' -> out.append('\r');
-            case 't' -> out.append('\t');
-            case 'u' -> {
-                char unit = readHex4();
-                if (Character.isHighSurrogate(unit)) {
-                    if (pos + 1 < text.length() && text.charAt(pos) == '\\' && text.charAt(pos + 1) == 'u') {
-                        pos += 2;
-                        char low = readHex4();
-                        if (!Character.isLowSurrogate(low)) {
-                            throw new JsonException("unpaired surrogate escape", pos - 6);
-                        }
-                        out.append(unit).append(low);
-                        return;
-                    }
-                    throw new JsonException("unpaired surrogate escape", pos - 6);
-                }
-                if (Character.isLowSurrogate(unit)) {
-                    throw new JsonException("unpaired surrogate escape", pos - 6);
-                }
-                out.append(unit);
-            }
-            default -> throw new JsonException("invalid escape '\\" + printable(e) + "'", pos - 2);
-        }
-    }
-
-    private char readHex4() {
-        if (pos + 4 > text.length()) {
-            throw new JsonException("truncated \\u escape", pos);
-        }
-        int value = 0;
-        for (int i = 0; i < 4; i++) {
-            int digit = Character.digit(text.charAt(pos + i), 16);
-            if (digit < 0) {
-                throw new JsonException("invalid \\u escape", pos);
-            }
-            value = value * 16 + digit;
-        }
-        pos += 4;
-        return (char) value;
-    }
-
-    private BigDecimal readNumber() {
-        int start = pos;
-        if (peek() == '-') {
-            pos++;
-        }
-        if (peek() == '0') {
-            pos++;
-            if (isDigit(peek())) {
-                throw new JsonException("leading zero in number", start);
-            }
-        } else if (isDigit(peek())) {
-            while (isDigit(peek())) {
-                pos++;
-            }
-        } else {
-            throw new JsonException("invalid number", start);
-        }
-        if (peek() == '.') {
-            pos++;
-            if (!isDigit(peek())) {
-                throw new JsonException("digit expected after decimal point", pos);
-            }
-            while (isDigit(peek())) {
-                pos++;
-            }
-        }
-        if (peek() == 'e' || peek() == 'E') {
-            pos++;
-            if (peek() == '+' || peek() == '-') {
-                pos++;
-            }
-            if (!isDigit(peek())) {
-                throw new JsonException("digit expected in exponent", pos);
-            }
-            while (isDigit(peek())) {
-                pos++;
-            }
-        }
-        try {
-            return new BigDecimal(text.substring(start, pos));
-        } catch (NumberFormatException e) {
-            // grammatically valid but beyond BigDecimal's exponent range
-            throw new JsonException("number out of range", start);
-        }
-    }
-
-    private Object literal(String word, Object value) {
-        if (!text.startsWith(word, pos)) {
-            throw new JsonException("invalid literal", pos);
-        }
-        pos += word.length();
-        return value;
-    }
-
-    private void expect(char c) {
-        if (peek() != c) {
-            throw new JsonException("expected '" + c + "'", pos);
-        }
-        pos++;
-    }
-
-    private char peek() {
-        return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private void skipWhitespace() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
-            }
-            pos++;
-        }
-    }
-
-    private static String printable(char c) {
-        return c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c);
-    }
-
-    // ------------------------------------------------------------------ writing
-
     /** Writes a value compactly; non-ASCII text is written as is (the caller encodes UTF-8). */
     public static String write(Object value) {
         StringBuilder out = new StringBuilder(128);
-        write(value, out);
+        JsonWriter.write(value, out);
         return out.toString();
     }
 
     /** Appends a value compactly to {@code out}. */
     public static void write(Object value, StringBuilder out) {
-        switch (value) {
-            case null -> out.append("null");
-            case String s -> writeString(s, out);
-            case Boolean b -> out.append(b.booleanValue());
-            case BigDecimal d -> out.append(d);
-            case Integer i -> out.append(i.intValue());
-            case Long l -> out.append(l.longValue());
-            case Short s -> out.append(s.shortValue());
-            case Byte b -> out.append(b.byteValue());
-            case BigInteger i -> out.append(i);
-            case Double d -> writeFloating(d, out);
-            case Float f -> writeFloating(f.doubleValue(), out);
-            case Map<?, ?> map -> {
-                out.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    if (!first) {
-                        out.append(',');
-                    }
-                    first = false;
-                    if (!(entry.getKey() instanceof String key)) {
-                        throw new IllegalArgumentException("JSON object keys must be strings: " + entry.getKey());
-                    }
-                    writeString(key, out);
-                    out.append(':');
-                    write(entry.getValue(), out);
-                }
-                out.append('}');
-            }
-            case List<?> list -> {
-                out.append('[');
-                for (int i = 0; i < list.size(); i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    write(list.get(i), out);
-                }
-                out.append(']');
-            }
-            case JsonWritable writable -> writable.writeJson(out);
-            default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
-        }
+        JsonWriter.write(value, out);
     }
-
-    private static void writeFloating(double d, StringBuilder out) {
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-            throw new IllegalArgumentException("JSON has no " + d);
-        }
-        out.append(BigDecimal.valueOf(d));
-    }
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** Appends {@code s} as a JSON string literal. */
     public static void writeString(String s, StringBuilder out) {
-        out.append('"');
-        int start = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            String escape = switch (c) {
-                case '"' -> "\\\"";
-                case '\\' -> "\\\\";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                case '\b' -> "\\b";
-                case '\f' -> "\\f";
-                default -> null;
-            };
-            if (escape == null && c >= 0x20 && c != '\u2028' && c != '\u2029') {
-                continue;
-            }
-            out.append(s, start, i);
-            if (escape != null) {
-                out.append(escape);
-            } else {
-                out.append("\\u").append(HEX[c >> 12 & 0xF]).append(HEX[c >> 8 & 0xF])
-                        .append(HEX[c >> 4 & 0xF]).append(HEX[c & 0xF]);
-            }
-            start = i + 1;
-        }
-        out.append(s, start, s.length()).append('"');
+        JsonWriter.writeString(s, out);
     }
 }

@@ -6,6 +6,8 @@ package dev.sessions.telemetry;
  * names; a test holds the two to each other.
  */
 public enum Metric {
+    /** The first invocation of an execution environment (also {@code coldStart: true} on its line). */
+    COLD_STARTS("ColdStarts", "Count"),
     VISITS("Visits", "Count"),
     SESSIONS_CREATED("SessionsCreated", "Count"),
     VERSION_CONFLICTS("VersionConflicts", "Count"),
@@ -19,7 +21,11 @@ public enum Metric {
     ACTIVE_SESSIONS("ActiveSessions", "Count"),
     SYNC_LAG("SyncLag", "Milliseconds"),
     RECORDS_APPLIED("RecordsApplied", "Count"),
-    DUPLICATES_SKIPPED("DuplicatesSkipped", "Count");
+    DUPLICATES_SKIPPED("DuplicatesSkipped", "Count"),
+    /** Stream records that can never apply (not a session, not countable), set aside to the dead-letter queue. */
+    POISON_RECORDS("PoisonRecords", "Count"),
+    /** Sliding touches of a read that failed; the read was answered all the same. */
+    TOUCH_FAILURES("TouchFailures", "Count");
 
     private final String metricName;
     private final String unit;

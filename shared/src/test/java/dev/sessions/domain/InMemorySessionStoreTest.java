@@ -8,4 +8,9 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     protected SessionStore store() {
         return new InMemorySessionStore(POLICY);
     }
+
+    @Override
+    protected SessionStore storeWithPageSize(int pageSize) {
+        return new InMemorySessionStore(POLICY, pageSize);
+    }
 }

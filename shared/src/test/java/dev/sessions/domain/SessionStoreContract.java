@@ -40,6 +40,14 @@ public abstract class SessionStoreContract {
     /** A fresh, empty store with {@link #POLICY}. */
     protected abstract SessionStore store();
 
+    /** The same, listing a principal's ids {@code pageSize} to a page. */
+    protected abstract SessionStore storeWithPageSize(int pageSize);
+
+    /** A new request's id: each write in the contract is its own request unless it repeats one. */
+    protected static String request() {
+        return "request-" + java.util.UUID.randomUUID();
+    }
+
     /** Waits, where the backend's principal index is eventually consistent, until {@code expected} sessions are listed. */
     protected List<Session> listWhenIndexed(SessionStore store, String principal, Instant now, int expected) {
         return store.listByPrincipal(principal, now);
@@ -57,8 +65,64 @@ public abstract class SessionStoreContract {
 
     private static Session created(SessionStore store, String principal, String data, Instant now) {
         Session session = newSession(principal, json(data), now);
-        store.create(session);
+        store.create(session, request());
         return session;
+    }
+
+    @Test
+    void givenCreateRepeatedByTheSameRequest_whenCreated_thenTheFirstAttemptsSessionAndNoError() {
+        SessionStore store = store();
+        Session session = newSession("alice", json("{\"a\":1}"), T0);
+        String request = request();
+
+        assertEquals(session, store.create(session, request));
+        assertEquals(session.id(), store.create(session, request).id(), "a repeat finds its own first attempt");
+
+        assertThrows(IdTaken.class, () -> store.create(session, request()), "another request: the id is taken");
+    }
+
+    @Test
+    void givenVisitRepeatedByTheSameRequest_whenRecorded_thenCountedOnce() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        String request = request();
+
+        Session first = store.recordVisit(session.id(), T0, request);
+        Session repeat = store.recordVisit(session.id(), T0.plusMillis(5), request);
+
+        assertEquals(1, first.visits());
+        assertEquals(1, repeat.visits(), "the repeat answers as the first attempt did");
+        assertEquals(1, store.find(session.id(), T0, true).orElseThrow().visits());
+        assertEquals(2, store.recordVisit(session.id(), T0, request()).visits());
+    }
+
+    @Test
+    void givenConditionalPatchRepeatedByTheSameRequest_whenApplied_thenAppliedOnceAndTheRepeatAnswersTheSame() {
+        SessionStore store = store();
+        Session session = created(store, null, "{\"n\":1}", T0);
+        String request = request();
+
+        Session first = store.patch(session.id(), new MergePatch(json("{\"n\":2}")), Optional.of(1L), T0, request);
+        Session repeat = store.patch(session.id(), new MergePatch(json("{\"n\":2}")), Optional.of(1L), T0, request);
+
+        assertEquals(2, first.version());
+        assertEquals(first.version(), repeat.version(), "no 412 for the request's own first attempt");
+        assertEquals(2, store.find(session.id(), T0, true).orElseThrow().version());
+    }
+
+    @Test
+    void givenRotationRepeatedByTheSameRequest_whenRotated_thenTheFirstAttemptsSession() {
+        SessionStore store = store();
+        Session session = created(store, null, "{}", T0);
+        String newId = SessionToken.generate().id();
+        String request = request();
+
+        Session first = store.rotate(session.id(), newId, T0, request);
+        Session repeat = store.rotate(session.id(), newId, T0, request);
+
+        assertEquals(first.id(), repeat.id());
+        assertTrue(store.find(session.id(), T0, true).isEmpty());
+        assertEquals(1, store.find(newId, T0, true).orElseThrow().version());
     }
 
     @Test
@@ -101,8 +165,8 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{}", T0);
         Instant later = T0.plus(Duration.ofMinutes(20));
 
-        assertEquals(1, store.recordVisit(session.id(), T0).visits());
-        Session second = store.recordVisit(session.id(), later);
+        assertEquals(1, store.recordVisit(session.id(), T0, request()).visits());
+        Session second = store.recordVisit(session.id(), later, request());
 
         assertEquals(2, second.visits());
         assertEquals(later.plus(POLICY.idleTimeout()), second.expiresAt());
@@ -116,7 +180,7 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{}", T0);
         Instant expired = T0.plus(POLICY.idleTimeout());
 
-        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), expired));
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), expired, request()));
 
         Session unchanged = store.find(session.id(), T0, true).orElseThrow();
         assertEquals(0, unchanged.visits());
@@ -131,12 +195,12 @@ public abstract class SessionStoreContract {
         Instant nearEnd = absolute.minus(Duration.ofMinutes(5));
         keepAliveUntil(store, session, nearEnd);
 
-        Session visited = store.recordVisit(session.id(), nearEnd);
+        Session visited = store.recordVisit(session.id(), nearEnd, request());
 
         assertEquals(absolute, visited.expiresAt());
         assertTrue(store.find(session.id(), absolute.minusMillis(1), true).isPresent());
         assertTrue(store.find(session.id(), absolute, true).isEmpty());
-        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), absolute));
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), absolute, request()));
     }
 
     @Test
@@ -144,7 +208,7 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = created(store, null, "{}", T0);
 
-        List<Session> results = concurrently(50, i -> store.recordVisit(session.id(), T0.plusMillis(i)));
+        List<Session> results = concurrently(50, i -> store.recordVisit(session.id(), T0.plusMillis(i), request()));
 
         assertEquals(50, store.find(session.id(), T0.plusSeconds(1), true).orElseThrow().visits());
         Set<Long> counts = new HashSet<>();
@@ -157,7 +221,7 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = created(store, null, "{}", T0);
 
-        assertTrue(store.touch(session, T0.plus(POLICY.touchInterval()).minusMillis(1)).isEmpty());
+        assertEquals(T0, store.touch(session, T0.plus(POLICY.touchInterval()).minusMillis(1)).lastAccessedAt());
         assertEquals(T0, store.find(session.id(), T0, true).orElseThrow().lastAccessedAt());
     }
 
@@ -167,11 +231,22 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{}", T0);
         Instant due = T0.plus(POLICY.touchInterval());
 
-        Session touched = store.touch(session, due).orElseThrow();
+        Session touched = store.touch(session, due);
 
         assertEquals(due, touched.lastAccessedAt());
         assertEquals(due.plus(POLICY.idleTimeout()), touched.expiresAt());
-        assertTrue(store.touch(session, due.plusMillis(10)).isEmpty(), "a second touch within the interval");
+        assertEquals(touched, store.touch(session, due.plusMillis(10)), "a second touch within the interval finds the first");
+    }
+
+    @Test
+    void givenSessionGoneOrExpired_whenTouched_thenNotFound() {
+        SessionStore store = store();
+        Session deleted = created(store, null, "{}", T0);
+        store.delete(deleted.id());
+        Session expiring = created(store, null, "{}", T0);
+
+        assertThrows(SessionNotFound.class, () -> store.touch(deleted, T0.plus(POLICY.touchInterval())));
+        assertThrows(SessionNotFound.class, () -> store.touch(expiring, T0.plus(POLICY.idleTimeout())));
     }
 
     @Test
@@ -180,9 +255,9 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{}", T0);
         Instant absolute = T0.plus(POLICY.absoluteTimeout());
         keepAliveUntil(store, session, absolute.minus(Duration.ofMinutes(10)));
-        Session recent = store.recordVisit(session.id(), absolute.minus(Duration.ofMinutes(10)));
+        Session recent = store.recordVisit(session.id(), absolute.minus(Duration.ofMinutes(10)), request());
 
-        Session touched = store.touch(recent, absolute.minus(Duration.ofMinutes(2))).orElseThrow();
+        Session touched = store.touch(recent, absolute.minus(Duration.ofMinutes(2)));
 
         assertEquals(absolute, touched.expiresAt());
     }
@@ -193,7 +268,7 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{\"keep\":1,\"drop\":2,\"nested\":{\"a\":1,\"b\":2},\"list\":[1]}", T0);
 
         Session patched = store.patch(session.id(), new MergePatch(json(
-                "{\"drop\":null,\"nested\":{\"b\":null,\"c\":3},\"list\":[2,3],\"added\":\"x\"}")), Optional.empty(), T0);
+                "{\"drop\":null,\"nested\":{\"b\":null,\"c\":3},\"list\":[2,3],\"added\":\"x\"}")), Optional.empty(), T0, request());
 
         assertJsonEquals(json("{\"keep\":1,\"nested\":{\"a\":1,\"c\":3},\"list\":[2,3],\"added\":\"x\"}"), patched.data());
         assertEquals(2, patched.version());
@@ -206,7 +281,7 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{\"n\":5,\"o\":{\"x\":1}}", T0);
 
         Session patched = store.patch(session.id(), new MergePatch(json(
-                "{\"n\":{\"a\":{\"b\":null,\"c\":1}},\"m\":{\"z\":true},\"o\":{},\"e\":{}}")), Optional.empty(), T0);
+                "{\"n\":{\"a\":{\"b\":null,\"c\":1}},\"m\":{\"z\":true},\"o\":{},\"e\":{}}")), Optional.empty(), T0, request());
 
         assertJsonEquals(json("{\"n\":{\"a\":{\"c\":1}},\"o\":{\"x\":1},\"m\":{\"z\":true},\"e\":{}}"), patched.data());
     }
@@ -216,7 +291,7 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = created(store, null, "{\"a\":1}", T0);
 
-        Session patched = store.patch(session.id(), new MergePatch(json("{\"a\":2}")), Optional.of(1L), T0);
+        Session patched = store.patch(session.id(), new MergePatch(json("{\"a\":2}")), Optional.of(1L), T0, request());
 
         assertEquals(2, patched.version());
         assertJsonEquals(json("{\"a\":2}"), patched.data());
@@ -226,10 +301,10 @@ public abstract class SessionStoreContract {
     void givenStaleVersion_whenPatched_thenConflictAndNothingChanges() {
         SessionStore store = store();
         Session session = created(store, null, "{\"a\":1}", T0);
-        store.patch(session.id(), new MergePatch(json("{\"a\":2}")), Optional.empty(), T0);
+        store.patch(session.id(), new MergePatch(json("{\"a\":2}")), Optional.empty(), T0, request());
 
         VersionConflict conflict = assertThrows(VersionConflict.class,
-                () -> store.patch(session.id(), new MergePatch(json("{\"a\":3}")), Optional.of(1L), T0));
+                () -> store.patch(session.id(), new MergePatch(json("{\"a\":3}")), Optional.of(1L), T0, request()));
 
         assertEquals(1, conflict.expected());
         assertEquals(2, conflict.actual());
@@ -244,7 +319,7 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{\"base\":true}", T0);
 
         concurrently(20, i -> store.patch(session.id(), new MergePatch(Map.of("k" + i, BigDecimal.valueOf(i))),
-                Optional.empty(), T0));
+                Optional.empty(), T0, request()));
 
         Session current = store.find(session.id(), T0, true).orElseThrow();
         Map<String, Object> expected = new LinkedHashMap<>();
@@ -263,7 +338,7 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{\"big\":\"" + almostFull + "\"}", T0);
 
         DataTooLarge error = assertThrows(DataTooLarge.class, () -> store.patch(session.id(),
-                new MergePatch(Map.of("more", "y".repeat(300))), Optional.empty(), T0));
+                new MergePatch(Map.of("more", "y".repeat(300))), Optional.empty(), T0, request()));
 
         assertTrue(error.size() > POLICY.maxDataBytes());
         Session current = store.find(session.id(), T0, true).orElseThrow();
@@ -278,7 +353,7 @@ public abstract class SessionStoreContract {
         String value = "v".repeat(POLICY.maxDataBytes() / 2);
 
         for (int i = 0; i < 5; i++) {
-            store.patch(session.id(), new MergePatch(Map.of("same", value + i)), Optional.empty(), T0);
+            store.patch(session.id(), new MergePatch(Map.of("same", value + i)), Optional.empty(), T0, request());
         }
 
         assertEquals(value + 4, store.find(session.id(), T0, true).orElseThrow().data().get("same"));
@@ -290,7 +365,7 @@ public abstract class SessionStoreContract {
         Session session = created(store, null, "{}", T0);
 
         assertThrows(SessionNotFound.class, () -> store.patch(session.id(), new MergePatch(Map.of("a", "b")),
-                Optional.empty(), T0.plus(POLICY.idleTimeout())));
+                Optional.empty(), T0.plus(POLICY.idleTimeout()), request()));
     }
 
     @Test
@@ -307,12 +382,12 @@ public abstract class SessionStoreContract {
     void givenSession_whenRotated_thenSameStateUnderNewIdAndOldIdGone() {
         SessionStore store = store();
         Session session = created(store, "bob", "{\"a\":[1]}", T0);
-        store.recordVisit(session.id(), T0);
-        store.patch(session.id(), new MergePatch(json("{\"b\":2}")), Optional.empty(), T0);
+        store.recordVisit(session.id(), T0, request());
+        store.patch(session.id(), new MergePatch(json("{\"b\":2}")), Optional.empty(), T0, request());
         String newId = SessionToken.generate().id();
         Instant later = T0.plus(Duration.ofMinutes(10));
 
-        Session rotated = store.rotate(session.id(), newId, later);
+        Session rotated = store.rotate(session.id(), newId, later, request());
 
         assertEquals(newId, rotated.id());
         assertEquals("bob", rotated.principal());
@@ -323,13 +398,13 @@ public abstract class SessionStoreContract {
         assertEquals(later.plus(POLICY.idleTimeout()), rotated.expiresAt());
         assertJsonEquals(json("{\"a\":[1],\"b\":2}"), store.find(newId, later, true).orElseThrow().data());
         assertTrue(store.find(session.id(), later, true).isEmpty());
-        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), later));
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(session.id(), later, request()));
     }
 
     @Test
     void givenMissingSession_whenRotated_thenNotFound() {
         assertThrows(SessionNotFound.class,
-                () -> store().rotate(SessionToken.generate().id(), SessionToken.generate().id(), T0));
+                () -> store().rotate(SessionToken.generate().id(), SessionToken.generate().id(), T0, request()));
     }
 
     @Test
@@ -349,21 +424,29 @@ public abstract class SessionStoreContract {
     }
 
     @Test
-    void givenSessionsOfPrincipal_whenRevoked_thenLiveOnesReturnedAndAllGone() {
-        SessionStore store = store();
+    void givenMoreSessionsThanOnePage_whenIdsOfPrincipalPaged_thenEveryIdOnceInCreationOrder() {
+        SessionStore store = storeWithPageSize(3);
         String principal = "dave-" + SessionToken.generate().id().substring(0, 6);
-        Session a = created(store, principal, "{}", T0);
-        Session b = created(store, principal, "{}", T0.plusMillis(1));
-        Session other = created(store, "someone-else", "{}", T0);
-        listWhenIndexed(store, principal, T0, 2);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            expected.add(created(store, principal, "{}", T0.plusMillis(i)).id());
+        }
+        created(store, "someone-else", "{}", T0);
+        listWhenIndexed(store, principal, T0, 7);
 
-        List<Session> revoked = store.revokeByPrincipal(principal, T0);
+        List<String> paged = new ArrayList<>();
+        int pages = 0;
+        String after = null;
+        do {
+            SessionStore.IdPage page = store.idsOfPrincipal(principal, after);
+            assertTrue(page.ids().size() <= 3, "a page holds at most its size");
+            paged.addAll(page.ids());
+            after = page.next();
+            pages++;
+        } while (after != null);
 
-        assertEquals(List.of(a.id(), b.id()), revoked.stream().map(Session::id).toList());
-        assertTrue(store.find(a.id(), T0, true).isEmpty());
-        assertTrue(store.find(b.id(), T0, true).isEmpty());
-        assertTrue(store.find(other.id(), T0, true).isPresent());
-        assertTrue(store.listByPrincipal(principal, T0).isEmpty());
+        assertEquals(expected, paged);
+        assertTrue(pages >= 3, "seven ids in pages of three: " + pages);
     }
 
     @Test
@@ -377,7 +460,7 @@ public abstract class SessionStoreContract {
                 + "\"mixed\":[1,\"two\",{\"three\":[3]},null,[]],\"日本語キー\":\"値\",\"deep\":" + deepest + "}");
 
         Session session = newSession(null, data, T0);
-        store.create(session);
+        store.create(session, request());
 
         assertJsonEquals(data, store.find(session.id(), T0, true).orElseThrow().data());
     }
@@ -388,10 +471,10 @@ public abstract class SessionStoreContract {
         for (String number : List.of("123456789012345678901234567890123456789", "1E+126", "1E-131",
                 "-1.234567890123456789012345678901234567891")) {
             InvalidData error = assertThrows(InvalidData.class,
-                    () -> store.create(newSession(null, json("{\"n\":" + number + "}"), T0)), number);
+                    () -> store.create(newSession(null, json("{\"n\":" + number + "}"), T0), request()), number);
             assertTrue(error.getMessage().startsWith("data.n "), error.getMessage());
         }
-        store.create(newSession(null, json("{\"n\":1000000000000000000000000000000000000000000}"), T0));
+        store.create(newSession(null, json("{\"n\":1000000000000000000000000000000000000000000}"), T0), request());
     }
 
     @Test
@@ -399,7 +482,7 @@ public abstract class SessionStoreContract {
         String tooDeep = "[".repeat(31) + "1" + "]".repeat(31);
 
         InvalidData error = assertThrows(InvalidData.class,
-                () -> store().create(newSession(null, json("{\"deep\":" + tooDeep + "}"), T0)));
+                () -> store().create(newSession(null, json("{\"deep\":" + tooDeep + "}"), T0), request()));
 
         assertTrue(error.getMessage().contains("nests deeper than 32 levels"), error.getMessage());
     }
@@ -409,7 +492,7 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = newSession(null, Map.of("big", "x".repeat(POLICY.maxDataBytes())), T0);
 
-        assertThrows(DataTooLarge.class, () -> store.create(session));
+        assertThrows(DataTooLarge.class, () -> store.create(session, request()));
 
         assertTrue(store.find(session.id(), T0, true).isEmpty());
     }
@@ -417,7 +500,7 @@ public abstract class SessionStoreContract {
     /** Visits every 20 minutes from creation until {@code until}, as a user who keeps browsing. */
     private static void keepAliveUntil(SessionStore store, Session session, Instant until) {
         for (Instant t = session.createdAt(); t.isBefore(until); t = t.plus(Duration.ofMinutes(20))) {
-            store.recordVisit(session.id(), t);
+            store.recordVisit(session.id(), t, request());
         }
     }
 

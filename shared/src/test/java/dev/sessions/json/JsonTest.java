@@ -1,6 +1,7 @@
 package dev.sessions.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JsonTest {
@@ -113,5 +115,42 @@ class JsonTest {
     void givenDoubleAndLong_whenWritten_thenPlainNumbers() {
         assertEquals("[1.5,7,null]", Json.write(Arrays.asList(1.5d, 7L, null)));
         assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
+    }
+
+    private static Object limited(String literal) {
+        return Json.parse(literal, 4, Json.NumberLimits.DYNAMODB);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1E+126", "-1E+126", "1E-131", "0.00000000000000000000000000000000000000000000000000000000"
+        + "0000000000000000000000000000000000000000000000000000000000000000000000000000001", "1e999999999999",
+        "123456789012345678901234567890123456789", "1.234567890123456789012345678901234567891"})
+    void givenLiteralBeyondDynamoDbsNumbers_whenParsedUnderItsLimits_thenAnUnrepresentableNumberNotAnError(String literal) {
+        Object value = limited(literal);
+
+        UnrepresentableNumber refused = assertInstanceOf(UnrepresentableNumber.class, value, literal);
+        assertTrue(refused.problem().startsWith("has more than 38") || refused.problem().startsWith("is outside"),
+                refused.problem());
+    }
+
+    @Test
+    void givenLiteralsOfSixtyThousandDigits_whenParsedUnderLimits_thenJudgedFromTheirDigitsAlone() {
+        String zeros = "0".repeat(60_000);
+
+        assertInstanceOf(UnrepresentableNumber.class, limited("1" + zeros), "1E+60000");
+        assertInstanceOf(UnrepresentableNumber.class, limited("1" + "7".repeat(60_000)), "60,001 significant digits");
+        assertEquals(new BigDecimal("1"), limited("1." + zeros), "trailing zeros are not digits: it is 1");
+        assertEquals(new BigDecimal("1E+9"), limited("1" + zeros + "e-59991"));
+        assertEquals(BigDecimal.ZERO, limited("0." + zeros));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"100,100", "-1.50,-1.5", "0.00123,0.00123", "1.5e3,1.5E+3", "12345678901234567890123456789012345678,"
+        + "12345678901234567890123456789012345678", "9.9999999999999999999999999999999999999E+125,"
+        + "9.9999999999999999999999999999999999999E+125", "1E-130,1E-130", "-0.0,0"})
+    void givenLiteralWithinDynamoDbsNumbers_whenParsedUnderItsLimits_thenItsValueWithoutTrailingFractionZeros(
+            String literal, String expected) {
+        assertEquals(new BigDecimal(expected), limited(literal));
+        assertEquals(expected, Json.write(limited(literal)));
     }
 }

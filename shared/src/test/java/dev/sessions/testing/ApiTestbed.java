@@ -32,6 +32,8 @@ public final class ApiTestbed implements AutoCloseable {
     private final DynamoDbClient dynamo;
     private final RequestCounter requests = new RequestCounter();
     private final String table;
+    private final String idempotencyTable;
+    private final Map<String, String> env;
     private final MutableClock clock = new MutableClock(Instant.now());
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(logs, true, StandardCharsets.UTF_8);
@@ -43,10 +45,41 @@ public final class ApiTestbed implements AutoCloseable {
     public ApiTestbed(AwsEndpoint aws, Map<String, String> env) {
         this.dynamo = aws.dynamoDb(requests);
         this.table = SessionsTableFixture.create(dynamo, SessionsTableFixture.sessionsTable("api"));
-        Map<String, String> settings = new HashMap<>(env);
-        settings.put("SESSIONS_TABLE", table);
-        this.components = SessionComponents.of(FunctionSettings.fromEnvironment(settings), dynamo, clock);
+        this.idempotencyTable = SessionsTableFixture.create(dynamo, SessionsTableFixture.idempotencyTable("idempotency"));
+        this.env = new HashMap<>(env);
+        this.env.put("SESSIONS_TABLE", table);
+        this.env.put("IDEMPOTENCY_TABLE", idempotencyTable);
+        this.components = SessionComponents.of(FunctionSettings.fromEnvironment(this.env), dynamo, clock);
         requests.reset(); // count what the test does, not the table's creation
+    }
+
+    /**
+     * The same components on another DynamoDB client (one through a fault-injecting endpoint in
+     * front of the emulator, say), with the testbed's tables, settings and clock.
+     *
+     * @param extraEnv settings to add or replace
+     */
+    public SessionComponents componentsOn(DynamoDbClient other, Map<String, String> extraEnv) {
+        Map<String, String> settings = new HashMap<>(env);
+        settings.putAll(extraEnv);
+        return SessionComponents.of(FunctionSettings.fromEnvironment(settings), other, clock);
+    }
+
+    /** The components, with a store that lists a principal's sessions {@code pageSize} to a page. */
+    public SessionComponents componentsWithPageSize(int pageSize) {
+        SessionService paging = new SessionService(new DynamoDbSessionStore(dynamo, table, components.settings().policy(),
+                pageSize), components.settings().policy(), clock);
+        return new SessionComponents(components.settings(), dynamo, paging, components.cookie(), clock);
+    }
+
+    /** The sessions table's name. */
+    public String table() {
+        return table;
+    }
+
+    /** The client the testbed reads and writes the tables with. */
+    public DynamoDbClient dynamo() {
+        return dynamo;
     }
 
     public SessionComponents components() {
@@ -70,8 +103,9 @@ public final class ApiTestbed implements AutoCloseable {
     public IssuedSession seed(String token, String principal, Map<String, Object> data) {
         SessionToken fixed = SessionToken.parse(token).orElseThrow();
         SessionService seeding = new SessionService(new DynamoDbSessionStore(dynamo, table,
-                components.settings().policy()), components.settings().policy(), clock, () -> fixed);
-        return seeding.create(principal, data, 0);
+                components.settings().policy()), components.settings().policy(), clock).withTokens(() -> fixed);
+        return seeding.create(new SessionService.NewSession(principal, data, java.util.Optional.empty()),
+                "seed-" + fixed.id()).issued();
     }
 
     /** Every item of the table, as JSON text, for "nothing changed" checks. */
@@ -103,6 +137,7 @@ public final class ApiTestbed implements AutoCloseable {
     @Override
     public void close() {
         dynamo.deleteTable(b -> b.tableName(table));
+        dynamo.deleteTable(b -> b.tableName(idempotencyTable));
         dynamo.close();
     }
 }

@@ -1,12 +1,12 @@
 package dev.sessions.testing;
 
+import dev.sessions.domain.IdTaken;
 import dev.sessions.domain.MergePatch;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionData;
 import dev.sessions.domain.SessionNotFound;
 import dev.sessions.domain.SessionPolicy;
 import dev.sessions.domain.SessionStore;
-import dev.sessions.domain.StoreUnavailable;
 import dev.sessions.domain.VersionConflict;
 import java.time.Instant;
 import java.util.Comparator;
@@ -16,22 +16,37 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The session store in a map: the reference the DynamoDB store is held to by the same contract. */
+/**
+ * The session store in a map: the reference the DynamoDB store is held to by the same contract.
+ * It remembers the last request that wrote each session, as the DynamoDB store does.
+ */
 public final class InMemorySessionStore implements SessionStore {
 
     private final Map<String, Session> sessions = new HashMap<>();
+    private final Map<String, String> lastRequest = new HashMap<>();
     private final SessionPolicy policy;
+    private final int pageSize;
 
     public InMemorySessionStore(SessionPolicy policy) {
+        this(policy, 1000);
+    }
+
+    public InMemorySessionStore(SessionPolicy policy, int pageSize) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.pageSize = pageSize;
     }
 
     @Override
-    public synchronized void create(Session session) {
+    public synchronized Session create(Session session, String requestId) {
         SessionData.validate(session.data(), policy);
-        if (sessions.putIfAbsent(session.id(), session) != null) {
-            throw new StoreUnavailable("a session with that id exists already", false, null);
+        Session there = sessions.get(session.id());
+        if (there != null) {
+            if (requestId.equals(lastRequest.get(session.id())) && there.createdAt().equals(session.createdAt())) {
+                return there;
+            }
+            throw new IdTaken(null);
         }
+        return put(session, requestId);
     }
 
     @Override
@@ -40,50 +55,62 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized Optional<Session> touch(Session seen, Instant now) {
-        Optional<Session> current = live(seen.id(), now);
-        if (current.isEmpty() || !policy.dueForTouch(current.get().lastAccessedAt(), now)) {
-            return Optional.empty();
+    public synchronized Session touch(Session seen, Instant now) {
+        Session s = live(seen.id(), now).orElseThrow(SessionNotFound::new);
+        if (!policy.dueForTouch(s.lastAccessedAt(), now)) {
+            return s;
         }
-        Session s = current.get();
-        return Optional.of(put(new Session(s.id(), s.principal(), s.data(), s.visits(), s.version(), s.revision() + 1,
-                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt())));
+        Session touched = new Session(s.id(), s.principal(), s.data(), s.visits(), s.version(), s.revision() + 1,
+                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt());
+        sessions.put(s.id(), touched);
+        return touched;
     }
 
     @Override
-    public synchronized Session recordVisit(String id, Instant now) {
+    public synchronized Session recordVisit(String id, Instant now, String requestId) {
         Session s = live(id, now).orElseThrow(SessionNotFound::new);
+        if (requestId.equals(lastRequest.get(id))) {
+            return s;
+        }
         return put(new Session(s.id(), s.principal(), s.data(), s.visits() + 1, s.version(), s.revision() + 1,
-                s.createdAt(), now, policy.idleExpiry(now), s.absoluteExpiresAt()));
+                s.createdAt(), now, policy.idleExpiry(now), s.absoluteExpiresAt()), requestId);
     }
 
     @Override
-    public synchronized Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now) {
+    public synchronized Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now,
+                                      String requestId) {
         SessionData.validatePatch(patch.document(), policy);
         Session s = live(id, now).orElseThrow(SessionNotFound::new);
+        if (requestId.equals(lastRequest.get(id))) {
+            return s;
+        }
         if (expectedVersion.isPresent() && expectedVersion.get() != s.version()) {
             throw new VersionConflict(expectedVersion.get(), s.version());
         }
         Map<String, Object> merged = patch.applyTo(s.data());
         SessionData.validate(merged, policy);
         return put(new Session(s.id(), s.principal(), merged, s.visits(), s.version() + 1, s.revision() + 1,
-                s.createdAt(), now, policy.idleExpiry(now), s.absoluteExpiresAt()));
+                s.createdAt(), now, policy.idleExpiry(now), s.absoluteExpiresAt()), requestId);
     }
 
     @Override
     public synchronized Optional<Session> delete(String id) {
+        lastRequest.remove(id);
         return Optional.ofNullable(sessions.remove(id));
     }
 
     @Override
-    public synchronized Session rotate(String oldId, String newId, Instant now) {
-        Session s = live(oldId, now).orElseThrow(SessionNotFound::new);
+    public synchronized Session rotate(String oldId, String newId, Instant now, String requestId) {
         if (sessions.containsKey(newId)) {
-            throw new StoreUnavailable("a session with the new id exists already", false, null);
+            if (requestId.equals(lastRequest.get(newId)) && !sessions.containsKey(oldId)) {
+                return sessions.get(newId);
+            }
+            throw new IdTaken(null);
         }
-        sessions.remove(oldId);
+        Session s = live(oldId, now).orElseThrow(SessionNotFound::new);
+        delete(oldId);
         return put(new Session(newId, s.principal(), s.data(), s.visits(), s.version(), s.revision() + 1,
-                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt()));
+                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt()), requestId);
     }
 
     @Override
@@ -95,10 +122,15 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized List<Session> revokeByPrincipal(String principal, Instant now) {
-        List<Session> live = listByPrincipal(principal, now);
-        sessions.values().removeIf(s -> principal.equals(s.principal()));
-        return live;
+    public synchronized IdPage idsOfPrincipal(String principal, String after) {
+        // like DynamoDB's exclusive start key: a page starts after the last one's last key, so sessions
+        // deleted meanwhile shift nothing
+        List<String> keys = sessions.values().stream().filter(s -> principal.equals(s.principal()))
+                .map(s -> String.format("%020d/%s", s.createdAt().toEpochMilli(), s.id()))
+                .filter(key -> after == null || key.compareTo(after) > 0).sorted().toList();
+        List<String> page = keys.subList(0, Math.min(pageSize, keys.size()));
+        return new IdPage(page.stream().map(key -> key.substring(key.indexOf('/') + 1)).toList(),
+                keys.size() > pageSize ? page.getLast() : null);
     }
 
     private Optional<Session> live(String id, Instant now) {
@@ -106,8 +138,9 @@ public final class InMemorySessionStore implements SessionStore {
         return s == null || s.isExpired(now) ? Optional.empty() : Optional.of(s);
     }
 
-    private Session put(Session session) {
+    private Session put(Session session, String requestId) {
         sessions.put(session.id(), session);
+        lastRequest.put(session.id(), requestId);
         return session;
     }
 

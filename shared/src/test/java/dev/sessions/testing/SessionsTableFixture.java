@@ -48,6 +48,11 @@ public final class SessionsTableFixture {
                 .build();
     }
 
+    /** The idempotency table: key pk (the hash of a create's Idempotency-Key). */
+    public static CreateTableRequest idempotencyTable(String name) {
+        return countersTable(name);
+    }
+
     /** Creates the table under a fresh name, waits until it is active, and returns the name. */
     public static String create(DynamoDbClient dynamo, CreateTableRequest definition) {
         String name = definition.tableName() + "-" + UUID.randomUUID().toString().substring(0, 8);

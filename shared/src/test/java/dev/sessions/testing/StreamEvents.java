@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -49,6 +50,111 @@ public final class StreamEvents {
         DynamodbEvent event = new DynamodbEvent();
         event.setRecords(records);
         return event;
+    }
+
+    /** The batch in {@code events/<file>}, read into the events library's types to be changed. */
+    public static DynamodbEvent load(String file) {
+        return com.amazonaws.services.lambda.runtime.tests.EventLoader.loadDynamoDbEvent("events/" + file);
+    }
+
+    /**
+     * A batch as the JSON Lambda delivers (LAMBDA-FACTS-shaped: capitalised {@code dynamodb} fields,
+     * {@code ApproximateCreationDateTime} in epoch seconds, binaries in base64): what tests pass to a
+     * stream function's real entry.
+     */
+    public static byte[] bytes(DynamodbEvent event) {
+        List<Object> records = new ArrayList<>();
+        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("eventID", record.getEventID());
+            out.put("eventName", record.getEventName());
+            out.put("eventVersion", record.getEventVersion());
+            out.put("eventSource", record.getEventSource());
+            out.put("awsRegion", record.getAwsRegion());
+            StreamRecord change = record.getDynamodb();
+            if (change != null) {
+                Map<String, Object> dynamodb = new LinkedHashMap<>();
+                if (change.getApproximateCreationDateTime() != null) {
+                    dynamodb.put("ApproximateCreationDateTime", change.getApproximateCreationDateTime().getTime() / 1000);
+                }
+                putImage(dynamodb, "Keys", change.getKeys());
+                putImage(dynamodb, "NewImage", change.getNewImage());
+                putImage(dynamodb, "OldImage", change.getOldImage());
+                dynamodb.put("SequenceNumber", change.getSequenceNumber());
+                dynamodb.put("SizeBytes", change.getSizeBytes());
+                dynamodb.put("StreamViewType", change.getStreamViewType() == null ? null
+                        : String.valueOf(change.getStreamViewType()));
+                dynamodb.values().removeIf(java.util.Objects::isNull);
+                out.put("dynamodb", dynamodb);
+            }
+            out.put("eventSourceARN", record.getEventSourceARN());
+            if (record.getUserIdentity() != null) {
+                out.put("userIdentity", Map.of("type", record.getUserIdentity().getType(),
+                        "principalId", record.getUserIdentity().getPrincipalId()));
+            }
+            out.values().removeIf(java.util.Objects::isNull);
+            records.add(out);
+        }
+        return dev.sessions.json.Json.write(Map.of("Records", records)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The sequence numbers a partial batch response asks to have retried. */
+    public static List<String> failures(Map<String, Object> response) {
+        List<String> ids = new ArrayList<>();
+        for (Object failure : (List<?>) response.get("batchItemFailures")) {
+            ids.add((String) ((Map<?, ?>) failure).get("itemIdentifier"));
+        }
+        return ids;
+    }
+
+    private static void putImage(Map<String, Object> into, String name, Map<String, AttributeValue> image) {
+        if (image != null) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            image.forEach((k, v) -> json.put(k, json(v)));
+            into.put(name, json);
+        }
+    }
+
+    private static Object json(AttributeValue v) {
+        if (v.getS() != null) {
+            return Map.of("S", v.getS());
+        }
+        if (v.getN() != null) {
+            return Map.of("N", v.getN());
+        }
+        if (v.getBOOL() != null) {
+            return Map.of("BOOL", v.getBOOL());
+        }
+        if (v.getNULL() != null) {
+            return Map.of("NULL", v.getNULL());
+        }
+        if (v.getM() != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            v.getM().forEach((k, x) -> m.put(k, json(x)));
+            return Map.of("M", m);
+        }
+        if (v.getL() != null) {
+            return Map.of("L", v.getL().stream().map(StreamEvents::json).toList());
+        }
+        if (v.getSS() != null) {
+            return Map.of("SS", v.getSS());
+        }
+        if (v.getNS() != null) {
+            return Map.of("NS", v.getNS());
+        }
+        if (v.getB() != null) {
+            return Map.of("B", java.util.Base64.getEncoder().encodeToString(bytesOf(v.getB())));
+        }
+        if (v.getBS() != null) {
+            return Map.of("BS", v.getBS().stream().map(b -> java.util.Base64.getEncoder().encodeToString(bytesOf(b))).toList());
+        }
+        return Map.of("NULL", true);
+    }
+
+    private static byte[] bytesOf(java.nio.ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     static DynamodbEvent.DynamodbStreamRecord toLambda(Record record, String streamArn) {

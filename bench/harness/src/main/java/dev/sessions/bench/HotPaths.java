@@ -1,11 +1,11 @@
 package dev.sessions.bench;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.IfMatch;
 import dev.sessions.adapter.apigw.JsonBody;
 import dev.sessions.adapter.apigw.PresentedToken;
-import dev.sessions.adapter.apigw.Responses;
+import dev.sessions.adapter.apigw.ApiResponse;
+import dev.sessions.adapter.apigw.HttpApiPayload;
 import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.adapter.apigw.SyntheticRequests;
@@ -60,24 +60,29 @@ public class HotPaths {
     static final String PATCH = "{\"theme\":\"light\",\"cart\":null,\"prefs\":{\"newsletter\":true,\"locale\":\"en-GB\"},"
             + "\"recent\":[\"/a\",\"/b\",\"/c\"],\"score\":12.5}";
 
-    private final APIGatewayV2HTTPEvent patchEvent = SyntheticRequests.request("PATCH", "/sessions/current",
+    private final byte[] patchEvent = bytes(SyntheticRequests.payload("PATCH", "/sessions/current",
             Map.of("content-type", "application/merge-patch+json", "if-match", "\"3\"", "user-agent", "bench",
-                    "accept", "application/json"), PATCH);
+                    "accept", "application/json", "cookie", "sid=" + TOKEN + "; theme=dark"), PATCH));
     private final Session session;
     private final Map<String, AttributeValue> item;
     private final SessionToken token = SessionToken.parse(TOKEN).orElseThrow();
-    private final SessionCookie cookie = new SessionCookie(true);
+    private final SessionCookie cookie = SessionCookie.of(true, "Lax", "");
     private final PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
 
     // whole handlers on an in-memory store: everything a warm request does but the store's round trip
     private final VisitsHandler visits;
     private final SessionsHandler sessions;
     // the events/ files as API Gateway sends them, carrying TOKEN (bench/run runs JMH from the project root)
-    private final byte[] visitEvent = event("events/visits-returning.json");
+    // each visit is a request of its own: the event carries no API Gateway request id, and each
+    // invocation a Lambda request id of its own (a repeated one would be answered as a repeat)
+    private final byte[] visitEvent = withoutRequestId(event("events/visits-returning.json"));
     private final byte[] readEvent = event("events/sessions-current.json");
+    // POST /sessions with a number DynamoDB cannot hold: 60,000 digits, and a short one, both refused
+    private final byte[] longLiteralEvent = createWith("{\"data\":{\"n\":1" + "0".repeat(60_000) + "}}");
+    private final byte[] shortLiteralEvent = createWith("{\"data\":{\"n\":1E+127}}");
+    private final Invocations invocations = new Invocations();
 
     public HotPaths() {
-        patchEvent.setCookies(List.of("sid=" + TOKEN, "theme=dark"));
         Instant now = Instant.parse("2026-11-27T10:15:30.123Z");
         session = new Session(token.id(), "alice@example.com", Json.parseObject(OwnJson.DOCUMENT_DATA, 32), 42, 3, 57,
                 now, now, now.plusSeconds(1800), now.plusSeconds(43200));
@@ -86,10 +91,10 @@ public class HotPaths {
         FunctionSettings settings = FunctionSettings.fromEnvironment(Map.of("SESSIONS_TABLE", "bench"));
         SessionPolicy policy = settings.policy();
         Clock clock = Clock.systemUTC();
-        SessionService service = new SessionService(new InMemorySessionStore(policy), policy, clock, () -> token);
-        service.create("alice@example.com", Json.parseObject(OwnJson.DOCUMENT_DATA, 32), 0);
-        SessionComponents components = new SessionComponents(settings, null, service, Optional.empty(),
-                new SessionCookie(true), clock);
+        SessionService service = new SessionService(new InMemorySessionStore(policy), policy, clock).withTokens(() -> token);
+        service.create(new SessionService.NewSession("alice@example.com", Json.parseObject(OwnJson.DOCUMENT_DATA, 32),
+                Optional.empty()), "bench-seed");
+        SessionComponents components = new SessionComponents(settings, null, service, settings.cookie(), clock);
         visits = new VisitsHandler(components, nowhere);
         sessions = new SessionsHandler(components, nowhere);
     }
@@ -98,7 +103,7 @@ public class HotPaths {
     @Benchmark
     public int visitHandler() throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream(512);
-        visits.handleRequest(new ByteArrayInputStream(visitEvent), response, null);
+        visits.handleRequest(new ByteArrayInputStream(visitEvent), response, invocations.next());
         return response.size();
     }
 
@@ -106,15 +111,39 @@ public class HotPaths {
     @Benchmark
     public int readHandler() throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream(1024);
-        sessions.handleRequest(new ByteArrayInputStream(readEvent), response, null);
+        sessions.handleRequest(new ByteArrayInputStream(readEvent), response, invocations.next());
+        return response.size();
+    }
+
+    /**
+     * POST /sessions whose data holds a 60,000-digit number literal (inside the 64 KiB body limit),
+     * refused with 400 end to end: next to {@link #refuseShortLiteral}, what such a body costs.
+     */
+    @Benchmark
+    public int refuseLongLiteral() throws IOException {
+        ByteArrayOutputStream response = new ByteArrayOutputStream(512);
+        sessions.handleRequest(new ByteArrayInputStream(longLiteralEvent), response, invocations.next());
+        return response.size();
+    }
+
+    /** The same refusal for {@code 1E+127}: the cost of a short literal out of range. */
+    @Benchmark
+    public int refuseShortLiteral() throws IOException {
+        ByteArrayOutputStream response = new ByteArrayOutputStream(512);
+        sessions.handleRequest(new ByteArrayInputStream(shortLiteralEvent), response, invocations.next());
         return response.size();
     }
 
     /** Reading a PATCH: the event's fields, the token, If-Match and the JSON body with its checks. */
     @Benchmark
     public Object parseRequest() {
-        HttpRequest request = HttpRequest.of(patchEvent);
-        PresentedToken.of(request).require();
+        HttpRequest request;
+        try {
+            request = HttpApiPayload.readRequest(new ByteArrayInputStream(patchEvent));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        PresentedToken.of(request, "sid").require();
         IfMatch.parse(request.header("if-match"));
         return JsonBody.object(request, Set.of("application/merge-patch+json"), 65_536, 40);
     }
@@ -140,14 +169,21 @@ public class HotPaths {
     /** A session response: its JSON, ETag, cookie and the payload format 2.0 object. */
     @Benchmark
     public Object buildResponse() {
-        return Responses.json(200, SessionJson.write(session)).header("etag", "\"3\"").header("x-cache", "hit")
-                .cookie(cookie.issue(token, 1800)).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try {
+            HttpApiPayload.writeResponse(ApiResponse.json(200, SessionJson.write(session)).header("etag", "\"3\"")
+                    .header("x-cache", "hit").cookie(cookie.issue(token, 1800)), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** The request's log line with two embedded metrics, written to nowhere. */
     @Benchmark
     public void logLine() {
-        new RequestLog("SessionsFunction", "Sessions", nowhere).field("requestId", "KlTqXjxxIAMEVhQ=")
+        new RequestLog("SessionsFunction", "Sessions", nowhere).context("awsRequestId", "5f1c6e0e-0c8d-4d8b-9a41-7d0c2c1f3e55")
+                .context("apiRequestId", "KlTqXjxxIAMEVhQ=")
                 .field("route", "GET /sessions/current").field("sessionId", session.id()).field("cache", "hit")
                 .count(Metric.CACHE_HITS).count(Metric.VISITS).emit(200);
     }
@@ -174,11 +210,55 @@ public class HotPaths {
         return SessionItem.toSession(item);
     }
 
+    private static byte[] bytes(java.io.InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] createWith(String body) {
+        return bytes(SyntheticRequests.payload("POST", "/sessions", Map.of("content-type", "application/json"), body));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static byte[] withoutRequestId(byte[] event) {
+        Map<String, Object> root = new java.util.LinkedHashMap<>(Json.parseObject(new String(event,
+                java.nio.charset.StandardCharsets.UTF_8), 16));
+        Map<String, Object> context = new java.util.LinkedHashMap<>((Map<String, Object>) root.get("requestContext"));
+        context.remove("requestId");
+        root.put("requestContext", context);
+        return Json.write(root).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static byte[] event(String file) {
         try {
             return Files.readAllBytes(Path.of(file));
         } catch (IOException e) {
             throw new UncheckedIOException("run from the project root (bench/run does): " + e.getMessage(), e);
+        }
+    }
+
+    /** Lambda contexts with a request id of their own for each invocation, as Lambda gives them. */
+    static final class Invocations {
+        private long count;
+
+        com.amazonaws.services.lambda.runtime.Context next() {
+            String id = "bench-" + count++;
+            return new com.amazonaws.services.lambda.runtime.Context() {
+                public String getAwsRequestId() { return id; }
+                public String getLogGroupName() { return "bench"; }
+                public String getLogStreamName() { return "bench"; }
+                public String getFunctionName() { return "bench"; }
+                public String getFunctionVersion() { return "$LATEST"; }
+                public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:bench"; }
+                public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() { return null; }
+                public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() { return null; }
+                public int getRemainingTimeInMillis() { return 10_000; }
+                public int getMemoryLimitInMB() { return 1024; }
+                public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() { return null; }
+            };
         }
     }
 

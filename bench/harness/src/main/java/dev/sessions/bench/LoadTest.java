@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -96,10 +97,11 @@ final class LoadTest {
                 // store code the function runs, in this JVM: the emulator's cost of the request itself
                 SessionPolicy policy = SessionPolicy.defaults();
                 SessionService sessions = new SessionService(new DynamoDbSessionStore(dynamo, table, policy), policy,
-                        Clock.systemUTC(), SessionToken::generate);
-                Optional<SessionToken> visitor = Optional.of(sessions.create(null, Map.of(), 0).token());
+                        Clock.systemUTC());
+                Optional<SessionToken> visitor = Optional.of(sessions.create(new SessionService.NewSession(null, Map.of(),
+                        Optional.empty()), UUID.randomUUID().toString()).issued().token());
                 Supplier<Integer> sdkUpdate = () -> {
-                    sessions.visit(visitor);
+                    sessions.visit(visitor, UUID.randomUUID().toString());
                     return 200;
                 };
                 Supplier<Integer> sdkGet = () -> {

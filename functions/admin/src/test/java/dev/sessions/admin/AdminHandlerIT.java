@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.sessions.json.Json;
+import dev.sessions.testing.ApiEvent;
+import dev.sessions.domain.SessionToken;
 import dev.sessions.testing.ApiTestbed;
+import dev.sessions.testing.HandlerResponse;
+import dev.sessions.testing.Invoke;
+import dev.sessions.testing.TestContext;
+import java.util.UUID;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.LogAssertions;
@@ -41,8 +44,8 @@ class AdminHandlerIT {
         testbed.close();
     }
 
-    private APIGatewayV2HTTPResponse handle(String file) {
-        return handler.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/" + file), null);
+    private HandlerResponse handle(String file) {
+        return Invoke.http(handler, ApiEvent.load(file));
     }
 
     @Test
@@ -50,11 +53,11 @@ class AdminHandlerIT {
         testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of("device", "laptop"));
         testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of("device", "phone"));
 
-        APIGatewayV2HTTPResponse response = Poll.until(Duration.ofSeconds(10), "both sessions listed",
-                () -> handle("admin-list.json"), r -> ((List<?>) Json.parseObject(r.getBody(), 8).get("sessions")).size() == 2);
+        HandlerResponse response = Poll.until(Duration.ofSeconds(10), "both sessions listed",
+                () -> handle("admin-list.json"), r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 2);
 
-        assertEquals(200, response.getStatusCode());
-        assertFalse(response.getBody().contains(ApiTestbed.TOKEN_A) || response.getBody().contains(ApiTestbed.TOKEN_B),
+        assertEquals(200, response.statusCode());
+        assertFalse(response.body().contains(ApiTestbed.TOKEN_A) || response.body().contains(ApiTestbed.TOKEN_B),
                 "never a token");
         assertTrue(testbed.logText().contains("arn:aws:sts::123456789012:assumed-role/SessionsOperator/ops-oncall"),
                 "the IAM caller is logged");
@@ -65,26 +68,57 @@ class AdminHandlerIT {
         testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
         testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of());
         Poll.until(Duration.ofSeconds(10), "both indexed", () -> handle("admin-list.json"),
-                r -> ((List<?>) Json.parseObject(r.getBody(), 8).get("sessions")).size() == 2);
+                r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 2);
 
-        APIGatewayV2HTTPResponse revoked = handle("admin-revoke.json");
+        HandlerResponse revoked = handle("admin-revoke.json");
 
-        assertEquals(200, revoked.getStatusCode());
-        assertEquals(Map.of("revoked", new BigDecimal(2)), Json.parseObject(revoked.getBody(), 4));
-        assertEquals(List.of(), Json.parseObject(handle("admin-list.json").getBody(), 8).get("sessions"));
+        assertEquals(200, revoked.statusCode());
+        assertEquals(Map.of("revoked", new BigDecimal(2), "complete", true), Json.parseObject(revoked.body(), 4));
+        assertEquals(List.of(), Json.parseObject(handle("admin-list.json").body(), 8).get("sessions"));
+        assertEquals(List.of(), testbed.items());
+    }
+
+    @Test
+    void givenMoreSessionsThanOnePage_whenRevoked_thenEveryOneRevokedAndCounted() {
+        AdminHandler paging = new AdminHandler(testbed.componentsWithPageSize(2), testbed.out());
+        for (int i = 0; i < 5; i++) {
+            testbed.seed(SessionToken.generate().value(), "alice@example.com", Map.of());
+        }
+        Poll.until(Duration.ofSeconds(10), "five indexed", () -> handle("admin-list.json"),
+                r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 5);
+
+        HandlerResponse revoked = Invoke.http(paging, ApiEvent.load("admin-revoke.json"));
+
+        assertEquals(Map.of("revoked", new BigDecimal(5), "complete", true), Json.parseObject(revoked.body(), 4));
+        assertEquals(List.of(), testbed.items());
+    }
+
+    @Test
+    void givenNoTimeLeftToRevoke_whenRevoked_thenItSaysSoAndARepeatFinishes() {
+        testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
+        testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of());
+        Poll.until(Duration.ofSeconds(10), "both indexed", () -> handle("admin-list.json"),
+                r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 2);
+        int margin = (int) AdminHandler.ANSWER_MARGIN.toMillis();
+
+        HandlerResponse out = Invoke.http(handler, ApiEvent.load("admin-revoke.json"),
+                new TestContext(UUID.randomUUID().toString(), margin));
+        HandlerResponse again = Invoke.http(handler, ApiEvent.load("admin-revoke.json"));
+
+        assertEquals(Map.of("revoked", BigDecimal.ZERO, "complete", false), Json.parseObject(out.body(), 4));
+        assertEquals(Map.of("revoked", new BigDecimal(2), "complete", true), Json.parseObject(again.body(), 4));
         assertEquals(List.of(), testbed.items());
     }
 
     @Test
     void givenInvalidPrincipals_whenListed_thenBadRequestNamingTheRule() {
         for (String principal : List.of("alice smith", "a/b", "..", "p".repeat(10 * 1024), "")) {
-            APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent("events/admin-invalid-principal.json");
-            event.setPathParameters(Map.of("principal", principal));
+            ApiEvent event = ApiEvent.load("admin-invalid-principal.json").pathParameter("principal", principal);
 
-            APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+            HandlerResponse response = Invoke.http(handler, event);
 
-            assertEquals(400, response.getStatusCode(), principal);
-            Map<String, Object> problem = Json.parseObject(response.getBody(), 4);
+            assertEquals(400, response.statusCode(), principal);
+            Map<String, Object> problem = Json.parseObject(response.body(), 4);
             assertEquals("urn:sessions:problem:invalid-principal", problem.get("type"));
             assertTrue(problem.get("detail").toString().length() < 200, "the detail does not echo a long value");
         }

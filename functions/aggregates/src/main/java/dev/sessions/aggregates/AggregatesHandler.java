@@ -9,11 +9,16 @@ import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.adapter.dynamodb.StreamImages;
 import dev.sessions.adapter.dynamodb.StreamPayload;
+import dev.sessions.adapter.lambda.DeadLetters;
 import dev.sessions.adapter.lambda.FunctionSettings;
+import dev.sessions.adapter.lambda.Invocation;
 import dev.sessions.adapter.lambda.Priming;
+import dev.sessions.adapter.lambda.StreamBatch;
+import dev.sessions.adapter.sqs.SqsDeadLetters;
 import dev.sessions.domain.CounterStore;
 import dev.sessions.domain.StoreUnavailable;
 import dev.sessions.domain.Tally;
+import dev.sessions.telemetry.FunctionLog;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
 import java.io.IOException;
@@ -30,17 +35,20 @@ import java.util.List;
  * table from the sessions table's stream. Each record is counted exactly once however often it is
  * delivered: its eventID is claimed in the same transaction as the counter update, and up to
  * {@link CounterStore#MAX_CHANGES} records share one transaction (a claim each, one summed counter
- * update). A group that cannot be counted (throttled, unavailable) is reported as the batch's
- * first failure.
+ * update). A group that cannot be counted now (throttled, unavailable) is reported as the batch's
+ * first failure; a record that can never be counted (not a session's change) is set aside to the
+ * dead-letter queue and the batch goes on.
  */
 public final class AggregatesHandler implements RequestStreamHandler {
 
+    static final String FUNCTION = "AggregatesFunction";
+
     private final CounterStore counters;
+    private final DeadLetters deadLetters;
+    private final Clock clock;
+    private final FunctionLog logs;
     /** Held strongly: CRaC keeps resources weakly. */
     private final Priming priming;
-    private final Clock clock;
-    private final String namespace;
-    private final PrintStream out;
 
     public AggregatesHandler() {
         this(FunctionSettings.fromEnvironment(System.getenv()), System.out);
@@ -49,74 +57,73 @@ public final class AggregatesHandler implements RequestStreamHandler {
     private AggregatesHandler(FunctionSettings settings, PrintStream out) {
         this(new DynamoDbCounterStore(DynamoDbClients.fromEnvironment(),
                 FunctionSettings.required(settings.countersTable(), "COUNTERS_TABLE"), settings.counterShards()),
-                Clock.systemUTC(), settings.metricsNamespace(), out);
+                SqsDeadLetters.fromEnvironment(settings.deadLetterQueueUrl().orElseThrow(() -> new IllegalStateException(
+                        "environment variable DEAD_LETTER_QUEUE_URL is not set (template.yaml sets it)")), System.getenv()),
+                Clock.systemUTC(), new FunctionLog(FUNCTION, settings.metricsNamespace(), out, settings.logs()));
     }
 
-    AggregatesHandler(CounterStore counters, Clock clock, String namespace, PrintStream out) {
+    AggregatesHandler(CounterStore counters, DeadLetters deadLetters, Clock clock, FunctionLog logs) {
         this.counters = counters;
+        this.deadLetters = deadLetters;
         this.clock = clock;
-        this.namespace = namespace;
-        this.out = out;
-        this.priming = Priming.register(() -> {
+        this.logs = logs;
+        this.priming = Priming.register(logs, () -> {
             counters.totals(); // a read: the client, the transaction-free path and the marshalling
             StreamPayload.warmUp(); // the batch codec
             Tally.of(Tally.Change.MODIFY, false, 1, 2).plus(Tally.NONE);
         });
     }
 
-    /** The batch's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
+    /** The batch's JSON in, the response's out: no event serializer for the runtime to build (docs/design.md). */
     @Override
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
-        StreamPayload.writeResponse(handleRequest(StreamPayload.readEvent(event), context), response);
+        Invocation invocation = Invocation.of(context, clock);
+        StreamPayload.writeResponse(count(StreamPayload.readEvent(event), invocation), response);
     }
 
-    /** The same for a batch in the Java events library's type, as tests load them. */
-    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        RequestLog log = new RequestLog("AggregatesFunction", namespace, out)
-                .field("requestId", context == null ? null : context.getAwsRequestId())
-                .field("source", "sessions-stream")
-                .field("records", event.getRecords() == null ? 0 : event.getRecords().size());
-        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+    private StreamsEventResponse count(DynamodbEvent event, Invocation invocation) {
+        List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
+        RequestLog log = logs.start(invocation.awsRequestId(), invocation.traceId())
+                .field("source", "sessions-stream").field("records", records.size());
+        StreamBatch batch = new StreamBatch(FUNCTION, deadLetters, log);
         Instant now = clock.instant();
-        // records are counted in groups, each in one transaction; the first group or record that
-        // fails is the batch's failure, and Lambda redelivers from there (what went before is kept)
+        // records are counted in groups, each in one transaction; the first group that fails is the
+        // batch's failure, and Lambda redelivers from there (what went before is kept)
         Group group = new Group();
-        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords() == null
-                ? List.<DynamodbEvent.DynamodbStreamRecord>of() : event.getRecords()) {
-            StreamRecord change = record.getDynamodb();
-            if (change.getApproximateCreationDateTime() != null) {
-                log.max(Metric.SYNC_LAG, Math.max(0, now.toEpochMilli() - change.getApproximateCreationDateTime().getTime()));
-            }
+        for (DynamodbEvent.DynamodbStreamRecord record : records) {
+            batch.lag(record, now);
             Tally tally;
             try {
                 tally = tallyOf(record);
-            } catch (IllegalArgumentException | NullPointerException e) {
-                if (count(group, now, log, failures)) {
-                    fail(change.getSequenceNumber(), e, log, failures);
+            } catch (StreamImages.NotASession e) {
+                // counted groups before it stay counted; it is set aside, and the group goes on past it
+                if (!batch.setAside(record, e.getMessage())) {
+                    count(group, now, log, batch); // what came before it is still counted
+                    break;
                 }
-                break;
+                continue;
             }
             if (tally.isEmpty()) {
                 continue;
             }
-            group.add(change.getSequenceNumber(), new CounterStore.Change(record.getEventID(), tally));
-            if (group.size() == CounterStore.MAX_CHANGES && !count(group, now, log, failures)) {
+            group.add(record.getDynamodb().getSequenceNumber(), new CounterStore.Change(record.getEventID(), tally));
+            if (group.size() == CounterStore.MAX_CHANGES && !count(group, now, log, batch)) {
                 break;
             }
         }
-        if (failures.isEmpty()) {
-            count(group, now, log, failures);
+        if (!batch.failed()) {
+            count(group, now, log, batch);
         }
         if (log.metric(Metric.RECORDS_APPLIED) > 0) {
             try {
-                // one read per batch that changed something: the dashboard's active-sessions gauge
+                // one read per batch that changed something: the dashboard's active-sessions gauge;
+                // the counts are committed whatever happens to it
                 log.max(Metric.ACTIVE_SESSIONS, counters.totals().activeSessions());
-            } catch (StoreUnavailable e) {
-                log.field("gaugeError", e.getMessage());
+            } catch (RuntimeException e) {
+                log.field("gaugeError", e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         }
-        log.emit(failures.isEmpty() ? "INFO" : "ERROR", null);
-        return new StreamsEventResponse(failures);
+        return batch.finish();
     }
 
     /** Records to count together: their changes, and where the group starts in the stream. */
@@ -136,8 +143,8 @@ public final class AggregatesHandler implements RequestStreamHandler {
         }
     }
 
-    /** Counts the group and empties it. @return false when it failed (then recorded in failures) */
-    private boolean count(Group group, Instant now, RequestLog log, List<StreamsEventResponse.BatchItemFailure> failures) {
+    /** Counts the group and empties it. @return false when it failed (then the batch's failure) */
+    private boolean count(Group group, Instant now, RequestLog log, StreamBatch batch) {
         if (group.changes.isEmpty()) {
             return true;
         }
@@ -153,20 +160,28 @@ public final class AggregatesHandler implements RequestStreamHandler {
             if (e.throttled()) {
                 log.count(Metric.STORE_THROTTLES);
             }
-            fail(group.firstSequenceNumber, e, log, failures);
+            batch.fail(group.firstSequenceNumber, e);
             return false;
         }
     }
 
-    private static void fail(String sequenceNumber, Exception e, RequestLog log,
-                             List<StreamsEventResponse.BatchItemFailure> failures) {
-        failures.add(new StreamsEventResponse.BatchItemFailure(sequenceNumber));
-        log.field("failedAt", sequenceNumber).field("error", e.getClass().getSimpleName() + ": " + e.getMessage());
-    }
-
+    /**
+     * What one record adds to the aggregates.
+     *
+     * @throws StreamImages.NotASession when it is not a change of a session item
+     */
     static Tally tallyOf(DynamodbEvent.DynamodbStreamRecord record) {
         StreamRecord change = record.getDynamodb();
-        Tally.Change kind = Tally.Change.valueOf(record.getEventName());
+        if (change == null) {
+            throw new StreamImages.NotASession("the record has no dynamodb change");
+        }
+        StreamImages.sessionId(change.getKeys());
+        Tally.Change kind;
+        try {
+            kind = Tally.Change.valueOf(String.valueOf(record.getEventName()));
+        } catch (IllegalArgumentException e) {
+            throw new StreamImages.NotASession("unknown stream event " + record.getEventName());
+        }
         boolean rotated = change.getNewImage() != null && change.getNewImage().containsKey("rotatedFrom");
         return Tally.of(kind, rotated, StreamImages.number(change.getOldImage(), "visits", 0),
                 StreamImages.number(change.getNewImage(), "visits", 0));

@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
-import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.adapter.dynamodb.DynamoDbSessionStore;
 import dev.sessions.domain.SessionPolicy;
 import dev.sessions.domain.SessionService;
 import dev.sessions.domain.Tally;
+import dev.sessions.telemetry.FunctionLog;
+import dev.sessions.telemetry.LogSettings;
 import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.EventFiles;
+import dev.sessions.testing.FaultyEndpoint;
+import dev.sessions.testing.Invoke;
+import dev.sessions.testing.QueueFixture;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.MutableClock;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +52,7 @@ class AggregatesHandlerIT {
     private final RequestCounter requests = new RequestCounter();
     private String counters;
     private DynamoDbCounterStore store;
+    private QueueFixture queue;
     private AggregatesHandler handler;
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
 
@@ -57,8 +63,10 @@ class AggregatesHandlerIT {
         dynamo = aws.dynamoDb(requests);
         counters = SessionsTableFixture.create(dynamo, SessionsTableFixture.countersTable("counters"));
         store = new DynamoDbCounterStore(dynamo, counters, 8);
-        handler = new AggregatesHandler(store, new MutableClock(Instant.now()), "Sessions",
-                new PrintStream(logs, true, StandardCharsets.UTF_8));
+        queue = new QueueFixture(aws);
+        handler = new AggregatesHandler(store, queue.deadLetters(), new MutableClock(Instant.now()),
+                new FunctionLog("AggregatesFunction", "Sessions", new PrintStream(logs, true, StandardCharsets.UTF_8),
+                        LogSettings.INFO));
     }
 
     @AfterEach
@@ -66,16 +74,26 @@ class AggregatesHandlerIT {
         LogAssertions.assertEveryLineWellFormed(logs.toString(StandardCharsets.UTF_8), List.of("alice@example.com", "A-1"));
         dynamo.deleteTable(b -> b.tableName(counters));
         dynamo.close();
+        queue.close();
     }
 
     private static DynamodbEvent load(String file) {
-        return EventLoader.loadDynamoDbEvent("events/" + file);
+        return StreamEvents.load(file);
+    }
+
+    /** An events/ file's own bytes through the function. */
+    private List<String> handle(String file) {
+        return StreamEvents.failures(Invoke.stream(handler, EventFiles.bytes(file)));
+    }
+
+    private List<String> handle(DynamodbEvent event) {
+        return StreamEvents.failures(Invoke.stream(handler, StreamEvents.bytes(event)));
     }
 
     @Test
     void givenInsertAndVisits_whenCounted_thenCreatedActiveAndVisits() {
-        handler.handleRequest(load("stream-insert.json"), null);
-        handler.handleRequest(load("stream-modify-visit.json"), null);
+        handle("stream-insert.json");
+        handle("stream-modify-visit.json");
 
         assertEquals(new Tally(1, 1, 1), store.totals());
     }
@@ -85,11 +103,11 @@ class AggregatesHandlerIT {
         DynamodbEvent replay = load("stream-replay-out-of-order.json");
 
         for (int i = 0; i < 3; i++) {
-            handler.handleRequest(replay, null);
+            handle("stream-replay-out-of-order.json");
         }
         List<DynamodbEvent.DynamodbStreamRecord> reversed = new ArrayList<>(replay.getRecords());
         Collections.reverse(reversed);
-        handler.handleRequest(StreamEvents.event(reversed), null);
+        handle(StreamEvents.event(reversed));
 
         assertEquals(new Tally(2, 1, 1), store.totals(), "one INSERT and two visits, each counted once");
         assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"DuplicatesSkipped\""));
@@ -104,26 +122,72 @@ class AggregatesHandlerIT {
             record.getDynamodb().setSequenceNumber(Long.toString(1_000_000 + i));
             visits.add(record);
         }
-        handler.handleRequest(StreamEvents.event(visits.subList(0, 50)), null);
+        handle(StreamEvents.event(visits.subList(0, 50)));
         requests.reset();
 
-        StreamsEventResponse response = handler.handleRequest(StreamEvents.event(visits), null);
+        List<String> failures = handle(StreamEvents.event(visits));
 
-        assertEquals(List.of(), response.getBatchItemFailures());
+        assertEquals(List.of(), failures);
         // groups of 96, 96 and 58; the first group's 50 counted claims cost it one more attempt
         assertEquals(List.of("TransactWriteItems", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems",
                 "BatchGetItem"), requests.operations());
-        handler.handleRequest(StreamEvents.event(visits), null);
+        handle(StreamEvents.event(visits));
         assertEquals(new Tally(250, 0, 0), store.totals(), "each visit once, whatever the grouping of the deliveries");
         String log = logs.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("\"RecordsApplied\":200") || log.contains("\"RecordsApplied\":200.0"), log);
     }
 
     @Test
+    void givenAPoisonRecordBetweenVisits_whenCounted_thenTheVisitsCountedThePoisonSetAsideAndNothingRetried() {
+        List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            DynamodbEvent.DynamodbStreamRecord visit = load("stream-modify-visit.json").getRecords().getFirst();
+            visit.setEventID("visit-" + i);
+            visit.getDynamodb().setSequenceNumber(Long.toString(2_000_000 + i * 2));
+            records.add(visit);
+        }
+        DynamodbEvent.DynamodbStreamRecord poison = load("stream-not-a-session.json").getRecords().getFirst();
+        poison.getDynamodb().setSequenceNumber("2000001");
+        records.add(1, poison);
+        DynamodbEvent.DynamodbStreamRecord badNumber = load("stream-modify-visit.json").getRecords().getFirst();
+        badNumber.setEventID("bad-number");
+        badNumber.getDynamodb().getNewImage().get("visits").setN("many");
+        badNumber.getDynamodb().setSequenceNumber("2000003");
+        records.add(3, badNumber);
+
+        List<String> failures = handle(StreamEvents.event(records));
+
+        assertEquals(List.of(), failures);
+        assertEquals(new Tally(3, 0, 0), store.totals(), "the three good visits, each once");
+        List<Map<String, Object>> letters = queue.messages();
+        assertEquals(2, letters.size());
+        assertTrue(letters.stream().allMatch(l -> "AggregatesFunction".equals(((Map<?, ?>) l.get("poisonRecord")).get("function"))));
+        assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"PoisonRecords\":2"));
+    }
+
+    @Test
+    void givenTheGaugeReadRefused_whenCounted_thenTheBatchStillSucceeds(AwsEndpoint aws) {
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("BatchGetItem", 0, 100,
+                new FaultyEndpoint.Answer(400, "AccessDeniedException", "{\"__type\":\"com.amazon.coral.service#"
+                        + "AccessDeniedException\",\"message\":\"not authorized to perform: dynamodb:BatchGetItem\"}"))) {
+            DynamoDbClient denied = new AwsEndpoint(faulty.uri(), aws.region(), true).dynamoDb();
+            handler = new AggregatesHandler(new DynamoDbCounterStore(denied, counters, 8), queue.deadLetters(),
+                    new MutableClock(Instant.now()), new FunctionLog("AggregatesFunction", "Sessions",
+                    new PrintStream(logs, true, StandardCharsets.UTF_8), LogSettings.INFO));
+
+            List<String> failures = handle("stream-insert.json");
+
+            assertEquals(List.of(), failures, "the counts were committed; the gauge is not worth a retry");
+            assertEquals(new Tally(0, 1, 1), store.totals());
+            assertTrue(logs.toString(StandardCharsets.UTF_8).contains("gaugeError"));
+        }
+    }
+
+    @Test
     void givenRemovalsOfBothKinds_whenCounted_thenActiveSessionsFall() {
-        handler.handleRequest(load("stream-insert.json"), null);
-        handler.handleRequest(load("stream-remove.json"), null);
-        handler.handleRequest(load("stream-ttl-expiry.json"), null);
+        handle("stream-insert.json");
+        handle("stream-remove.json");
+        handle("stream-ttl-expiry.json");
 
         assertEquals(new Tally(0, 1, -1), store.totals());
     }
@@ -162,15 +226,16 @@ class AggregatesHandlerIT {
                 MutableClock now = new MutableClock(Instant.now());
                 SessionPolicy policy = SessionPolicy.defaults();
                 SessionService service = new SessionService(new DynamoDbSessionStore(dynamo, sessions, policy), policy, now);
-                var visitor = service.visit(Optional.empty());
-                service.visit(visitor.newToken());
-                service.visit(visitor.newToken());
-                var other = service.create("carol", Map.of(), 0);
-                service.rotate(other.token());
+                var visitor = service.visit(Optional.empty(), UUID.randomUUID().toString());
+                service.visit(visitor.newToken(), UUID.randomUUID().toString());
+                service.visit(visitor.newToken(), UUID.randomUUID().toString());
+                var other = service.create(new SessionService.NewSession("carol", Map.of(), Optional.empty()),
+                        UUID.randomUUID().toString()).issued();
+                service.rotate(other.token(), UUID.randomUUID().toString());
 
                 List<DynamodbEvent.DynamodbStreamRecord> records = StreamEvents.read(dynamo, streams, sessions, 6);
-                handler.handleRequest(StreamEvents.event(records), null);
-                handler.handleRequest(StreamEvents.event(records), null);
+                handle(StreamEvents.event(records));
+                handle(StreamEvents.event(records));
 
                 assertEquals(new Tally(3, 2, 2), store.totals(), "3 visits, 2 sessions created, the rotation nets zero");
             } finally {

@@ -2,22 +2,24 @@ package dev.sessions.hello;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.apigw.HttpApiPayload;
 import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.adapter.lambda.Invocation;
+import dev.sessions.telemetry.FunctionLog;
+import dev.sessions.telemetry.LogSettings;
 import dev.sessions.telemetry.RequestLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.util.Map;
+import java.time.Clock;
 
 /**
  * {@code GET /hello}: the stateless service. It reads nothing, stores nothing and needs no
  * SDK, so any instance answers any request and its cold start is the floor of this system. It
  * takes the event as a stream and reads it with the project's JSON code, as the other API
- * functions do: the runtime then builds no event serializer (docs/performance.md).
+ * functions do: the runtime then builds no event serializer (docs/design.md).
  */
 public final class HelloHandler implements RequestStreamHandler {
 
@@ -28,46 +30,33 @@ public final class HelloHandler implements RequestStreamHandler {
             {"type":"urn:sessions:problem:method-not-allowed","title":"Method Not Allowed","status":405,\
             "detail":"GET /hello is the only method served here."}""";
 
-    private final PrintStream out;
+    private final FunctionLog logs;
 
     public HelloHandler() {
         this(System.out);
     }
 
     HelloHandler(PrintStream out) {
-        this.out = out;
+        this.logs = new FunctionLog("HelloFunction", System.getenv().getOrDefault("METRICS_NAMESPACE", "Sessions"), out,
+                LogSettings.fromEnvironment(System.getenv())); // its one metric: ColdStarts
     }
 
     @Override
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
-        HttpApiPayload.writeResponse(handle(HttpApiPayload.readRequest(event)), response);
+        HttpRequest request = HttpApiPayload.readRequest(event);
+        Invocation invocation = Invocation.of(context, Clock.systemUTC());
+        RequestLog log = logs.start(invocation.awsRequestId(), invocation.traceId())
+                .context("apiRequestId", request.apiRequestId()).field("route", "GET /hello");
+        ApiResponse answer = respond(request.method());
+        HttpApiPayload.writeResponse(answer, response);
+        log.emit(answer.statusCode());
     }
 
-    /** The same for an event in the Java events library's type, as tests load them. */
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return handle(HttpRequest.of(event));
-    }
-
-    private APIGatewayV2HTTPResponse handle(HttpRequest request) {
-        RequestLog log = new RequestLog("HelloFunction", null, out) // no metrics here, so no namespace
-                .field("requestId", request.requestId()).field("route", "GET /hello");
-        APIGatewayV2HTTPResponse response = respond(request.method());
-        log.emit(response.getStatusCode());
-        return response;
-    }
-
-    private static APIGatewayV2HTTPResponse respond(String method) {
+    private static ApiResponse respond(String method) {
         if (!"GET".equals(method)) {
-            return APIGatewayV2HTTPResponse.builder()
-                    .withStatusCode(405)
-                    .withHeaders(Map.of("content-type", "application/problem+json", "allow", "GET"))
-                    .withBody(METHOD_NOT_ALLOWED)
-                    .build();
+            return ApiResponse.status(405).header("content-type", "application/problem+json").header("allow", "GET")
+                    .body(METHOD_NOT_ALLOWED);
         }
-        return APIGatewayV2HTTPResponse.builder()
-                .withStatusCode(200)
-                .withHeaders(Map.of("content-type", "text/plain; charset=utf-8"))
-                .withBody(GREETING)
-                .build();
+        return ApiResponse.text(200, GREETING);
     }
 }

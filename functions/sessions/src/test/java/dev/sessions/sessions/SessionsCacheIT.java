@@ -2,15 +2,25 @@ package dev.sessions.sessions;
 
 import static dev.sessions.testing.ApiTestbed.TOKEN_A;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
+import dev.sessions.adapter.redis.RedisCacheReplica;
+import dev.sessions.adapter.redis.RedisConnection;
 import dev.sessions.domain.CacheReplica;
+import dev.sessions.domain.SessionToken;
+import dev.sessions.testing.FaultyEndpoint;
+import dev.sessions.testing.TcpRelay;
+import java.time.Duration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.sessions.domain.IssuedSession;
 import dev.sessions.domain.Session;
 import dev.sessions.json.Json;
+import dev.sessions.testing.ApiEvent;
 import dev.sessions.testing.ApiTestbed;
+import dev.sessions.testing.HandlerResponse;
+import dev.sessions.testing.Invoke;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.RedisEndpoint;
@@ -36,7 +46,12 @@ class SessionsCacheIT {
         this.aws = aws;
         testbed = new ApiTestbed(aws, Map.of("REDIS_URL", redis.uri().toString()));
         handler = new SessionsHandler(testbed.components(), testbed.out());
-        cache = testbed.components().cache().orElseThrow();
+        cache = testbed.components().sessions().cache().orElseThrow();
+        // the demo token's id is the same in every test: start each with no copy or tombstone of it
+        try (RedisConnection connection = new RedisConnection(RedisConnection.Settings.fromUrl(redis.uri().toString(),
+                Duration.ofSeconds(2), Duration.ofSeconds(2)))) {
+            connection.call("DEL", RedisCacheReplica.key(SessionToken.parse(TOKEN_A).orElseThrow().id()));
+        }
     }
 
     @AfterEach
@@ -44,10 +59,12 @@ class SessionsCacheIT {
         testbed.close();
     }
 
-    private APIGatewayV2HTTPResponse handle(String file, java.util.function.Consumer<APIGatewayV2HTTPEvent> change) {
-        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent("events/" + file);
-        change.accept(event);
-        return handler.handleRequest(event, null);
+    private HandlerResponse handle(ApiEvent event) {
+        return Invoke.http(handler, event);
+    }
+
+    private HandlerResponse handle(String file) {
+        return handle(ApiEvent.load(file));
     }
 
     /** The seeded session, replicated with different data, so that a response shows where it came from. */
@@ -60,8 +77,8 @@ class SessionsCacheIT {
         return copy;
     }
 
-    private static Object from(APIGatewayV2HTTPResponse response) {
-        return ((Map<?, ?>) Json.parseObject(response.getBody(), 8).get("data")).get("from");
+    private static Object from(HandlerResponse response) {
+        return ((Map<?, ?>) Json.parseObject(response.body(), 8).get("data")).get("from");
     }
 
     @Test
@@ -69,10 +86,10 @@ class SessionsCacheIT {
         replicated();
         testbed.requests().reset();
 
-        APIGatewayV2HTTPResponse response = handle("sessions-current.json", e -> { });
+        HandlerResponse response = handle("sessions-current.json");
 
-        assertEquals(200, response.getStatusCode());
-        assertEquals("hit", response.getHeaders().get("x-cache"));
+        assertEquals(200, response.statusCode());
+        assertEquals("hit", response.headers().get("x-cache"));
         assertEquals("cache", from(response));
         assertEquals(List.of(), testbed.requests().operations(), "a cached read costs no DynamoDB request");
     }
@@ -81,12 +98,11 @@ class SessionsCacheIT {
     void givenNoCacheHeaderOrConsistentQuery_whenCurrentRead_thenTheTableAnswers() {
         replicated();
 
-        APIGatewayV2HTTPResponse noCache = handle("sessions-current.json", e -> e.getHeaders().put("cache-control", "no-cache"));
-        APIGatewayV2HTTPResponse consistent = handle("sessions-current.json",
-                e -> e.setQueryStringParameters(Map.of("consistent", "true")));
+        HandlerResponse noCache = handle(ApiEvent.load("sessions-current.json").header("cache-control", "no-cache"));
+        HandlerResponse consistent = handle(ApiEvent.load("sessions-current.json").query(Map.of("consistent", "true")));
 
-        for (APIGatewayV2HTTPResponse response : List.of(noCache, consistent)) {
-            assertEquals("miss", response.getHeaders().get("x-cache"));
+        for (HandlerResponse response : List.of(noCache, consistent)) {
+            assertEquals("miss", response.headers().get("x-cache"));
             assertEquals("table", from(response));
         }
     }
@@ -94,9 +110,9 @@ class SessionsCacheIT {
     @Test
     void givenDeletedOrRotatedSession_whenOldTokenReadsTheCache_thenSessionRequiredAtOnce() {
         replicated();
-        assertEquals(204, handle("sessions-delete.json", e -> { }).getStatusCode());
+        assertEquals(204, handle("sessions-delete.json").statusCode());
 
-        assertEquals(401, handle("sessions-current.json", e -> { }).getStatusCode());
+        assertEquals(401, handle("sessions-current.json").statusCode());
         assertEquals(CacheReplica.Write.TOMBSTONED, cache.put(replicated(testbed), testbed.clock().instant()));
     }
 
@@ -110,9 +126,9 @@ class SessionsCacheIT {
     void givenRotation_whenOldTokenReadsTheCache_thenSessionRequired() {
         replicated();
 
-        assertEquals(200, handle("sessions-rotate.json", e -> { }).getStatusCode());
+        assertEquals(200, handle("sessions-rotate.json").statusCode());
 
-        assertEquals(401, handle("sessions-current.json", e -> { }).getStatusCode());
+        assertEquals(401, handle("sessions-current.json").statusCode());
     }
 
     @Test
@@ -122,17 +138,98 @@ class SessionsCacheIT {
             down.seed(TOKEN_A, null, Map.of("from", "table"));
             SessionsHandler unlucky = new SessionsHandler(down.components(), down.out());
 
-            APIGatewayV2HTTPResponse read = unlucky.handleRequest(EventLoader.loadApiGatewayHttpEvent(
-                    "events/sessions-current.json"), null);
-            APIGatewayV2HTTPResponse delete = unlucky.handleRequest(EventLoader.loadApiGatewayHttpEvent(
-                    "events/sessions-delete.json"), null);
+            HandlerResponse read = Invoke.http(unlucky, ApiEvent.load("sessions-current.json"));
 
-            assertEquals(200, read.getStatusCode());
-            assertEquals("miss", read.getHeaders().get("x-cache"));
-            assertEquals(204, delete.getStatusCode());
+            assertEquals(200, read.statusCode());
+            assertEquals("miss", read.headers().get("x-cache"));
             assertEquals(1, ((Number) down.logLines().getFirst().get("CacheErrors")).intValue());
         } finally {
             down.close();
         }
+    }
+
+    @Test
+    void givenRedisDown_whenDeletedOrRotated_thenUnavailableAndTheSessionUntouchedSoARetryCompletesIt() {
+        ApiTestbed down = new ApiTestbed(aws, Map.of("REDIS_URL", "redis://127.0.0.1:" + ServerProcess.freePort()));
+        try {
+            down.seed(TOKEN_A, null, Map.of("k", "v"));
+            List<String> before = down.items();
+            SessionsHandler unlucky = new SessionsHandler(down.components(), down.out());
+
+            for (String file : List.of("sessions-delete.json", "sessions-rotate.json")) {
+                HandlerResponse response = Invoke.http(unlucky, ApiEvent.load(file));
+                assertEquals(503, response.statusCode(), file + ": " + response.body());
+                assertEquals("1", response.header("retry-after"));
+                assertEquals(before, down.items(), file + " changed the table though the tombstone failed");
+            }
+        } finally {
+            down.close();
+        }
+    }
+
+    @Test
+    void givenRedisGoingAwayMidway_whenDeleted_thenUnavailableAndNothingChanged(RedisEndpoint redis) {
+        // the real redis-server behind a relay that is cut between the read and the delete: an outage
+        try (TcpRelay relay = TcpRelay.start(redis.uri().getHost(), redis.uri().getPort())) {
+            ApiTestbed outage = new ApiTestbed(aws, Map.of("REDIS_URL", "redis://127.0.0.1:" + relay.port()));
+            try {
+                outage.seed(TOKEN_A, null, Map.of());
+                SessionsHandler unlucky = new SessionsHandler(outage.components(), outage.out());
+                assertEquals(200, Invoke.http(unlucky, ApiEvent.load("sessions-current.json")).statusCode());
+                List<String> before = outage.items();
+                relay.close();
+
+                HandlerResponse deleted = Invoke.http(unlucky, ApiEvent.load("sessions-delete.json"));
+
+                assertEquals(503, deleted.statusCode(), deleted.body());
+                assertEquals(before, outage.items());
+            } finally {
+                outage.close();
+            }
+        }
+    }
+
+    @Test
+    void givenUnknownToken_whenDeleted_thenItsIdIsTombstonedAnyway() {
+        HandlerResponse response = handle("sessions-delete.json"); // nobody seeded TOKEN_A
+
+        assertEquals(204, response.statusCode());
+        assertInstanceOf(CacheReplica.Revoked.class, cache.read(SessionToken.parse(TOKEN_A).orElseThrow().id()));
+    }
+
+    @Test
+    void givenCachedCopyOfASessionGoneFromTheTable_whenReadAndTouchDue_thenSessionRequiredAndTombstoned() {
+        replicated();
+        testbed.dynamo().deleteItem(b -> b.tableName(testbed.table())
+                .key(Map.of("id", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        SessionToken.parse(TOKEN_A).orElseThrow().id()))));
+        testbed.clock().advance(Duration.ofSeconds(61));
+
+        assertEquals(401, handle("sessions-current.json").statusCode());
+
+        assertInstanceOf(CacheReplica.Revoked.class, cache.read(SessionToken.parse(TOKEN_A).orElseThrow().id()));
+    }
+
+    @Test
+    void givenTouchThrottled_whenACachedReadIsDue_thenTheReadIsAnsweredAndTheFailureCounted() {
+        replicated();
+        testbed.clock().advance(Duration.ofSeconds(61));
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri())
+                .fail("UpdateItem", 0, 10, FaultyEndpoint.throttled())) {
+            SessionsHandler throttledTouch = new SessionsHandler(testbed.componentsOn(clientOf(faulty), Map.of()),
+                    testbed.out());
+
+            HandlerResponse response = Invoke.http(throttledTouch, ApiEvent.load("sessions-current.json"));
+
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("hit", response.header("x-cache"));
+            assertTrue(faulty.faults() > 0, "the touch was tried");
+            assertEquals(1, ((Number) testbed.logLines().getLast().get("TouchFailures")).intValue());
+        }
+    }
+
+    private DynamoDbClient clientOf(FaultyEndpoint faulty) {
+        return DynamoDbClients.fromEnvironment(Map.of("AWS_ENDPOINT_URL", faulty.uri().toString(), "AWS_REGION",
+                aws.region().id(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
     }
 }

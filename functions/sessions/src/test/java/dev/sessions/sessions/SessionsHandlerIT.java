@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.sessions.json.Json;
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
+import dev.sessions.testing.ApiEvent;
+import dev.sessions.testing.FaultyEndpoint;
+import dev.sessions.testing.Poll;
 import dev.sessions.testing.ApiTestbed;
+import dev.sessions.testing.HandlerResponse;
+import dev.sessions.testing.Invoke;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.ThrottlingEndpoint;
@@ -25,7 +29,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +41,11 @@ class SessionsHandlerIT {
     private ApiTestbed testbed;
     private SessionsHandler handler;
 
+    private AwsEndpoint aws;
+
     @BeforeEach
     void start(AwsEndpoint aws) {
+        this.aws = aws;
         testbed = new ApiTestbed(aws, Map.of());
         handler = new SessionsHandler(testbed.components(), testbed.out());
     }
@@ -49,45 +55,39 @@ class SessionsHandlerIT {
         testbed.close();
     }
 
-    private static APIGatewayV2HTTPEvent event(String file) {
-        return EventLoader.loadApiGatewayHttpEvent("events/" + file);
+    private static ApiEvent event(String file) {
+        return ApiEvent.load(file);
     }
 
-    private static APIGatewayV2HTTPEvent event(String file, Consumer<APIGatewayV2HTTPEvent> change) {
-        APIGatewayV2HTTPEvent event = event(file);
-        change.accept(event);
-        return event;
+    private HandlerResponse handle(ApiEvent event) {
+        return Invoke.http(handler, event);
     }
 
-    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
-        return handler.handleRequest(event, null);
-    }
-
-    private static Map<String, Object> body(APIGatewayV2HTTPResponse response) {
-        return Json.parseObject(response.getBody(), 64);
+    private static Map<String, Object> body(HandlerResponse response) {
+        return Json.parseObject(response.body(), 64);
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> session(APIGatewayV2HTTPResponse response) {
+    private static Map<String, Object> session(HandlerResponse response) {
         Map<String, Object> body = body(response);
         return (Map<String, Object>) body.getOrDefault("session", body);
     }
 
     /** A problem+json answer of {@code status} whose type ends in {@code slug}. */
-    private static Map<String, Object> assertProblem(APIGatewayV2HTTPResponse response, int status, String slug) {
-        assertEquals(status, response.getStatusCode(), response.getBody());
-        assertEquals("application/problem+json", response.getHeaders().get("content-type"));
+    private static Map<String, Object> assertProblem(HandlerResponse response, int status, String slug) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().get("content-type"));
         Map<String, Object> problem = body(response);
         assertEquals("urn:sessions:problem:" + slug, problem.get("type"));
         assertEquals(new BigDecimal(status), problem.get("status"));
         assertTrue(problem.get("title") instanceof String);
         assertTrue(problem.get("detail") instanceof String detail && !detail.isBlank());
-        assertFalse(response.getBody().contains("Exception"), "no stack trace or class name: " + response.getBody());
+        assertFalse(response.body().contains("Exception"), "no stack trace or class name: " + response.body());
         return problem;
     }
 
     /** Runs a request that must be refused with {@code status}, and checks the store did not change. */
-    private Map<String, Object> assertRefusedUnchanged(APIGatewayV2HTTPEvent event, int status, String slug) {
+    private Map<String, Object> assertRefusedUnchanged(ApiEvent event, int status, String slug) {
         List<String> before = testbed.items();
         Map<String, Object> problem = assertProblem(handle(event), status, slug);
         assertEquals(before, testbed.items(), "the store changed");
@@ -96,9 +96,9 @@ class SessionsHandlerIT {
 
     @Test
     void givenCreateEvent_whenHandled_thenCreatedWithTokenCookieEtagAndLocation() {
-        APIGatewayV2HTTPResponse response = handle(event("sessions-create.json"));
+        HandlerResponse response = handle(event("sessions-create.json"));
 
-        assertEquals(201, response.getStatusCode());
+        assertEquals(201, response.statusCode());
         Map<String, Object> body = body(response);
         String token = (String) body.get("token");
         assertEquals(43, token.length());
@@ -109,11 +109,11 @@ class SessionsHandlerIT {
         assertJsonEquals(Json.parse("{\"theme\":\"dark\",\"cart\":[{\"sku\":\"A-1\",\"qty\":2}],\"locale\":\"en-GB\"}"),
                 session.get("data"));
         assertTrue(session.get("createdAt").toString().endsWith("Z"), "ISO-8601 UTC");
-        assertEquals("\"1\"", response.getHeaders().get("etag"));
-        assertEquals("/sessions/current", response.getHeaders().get("location"));
-        assertEquals("no-store", response.getHeaders().get("cache-control"));
-        String cookie = response.getCookies().getFirst();
-        assertTrue(cookie.startsWith("sid=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=1800"), cookie);
+        assertEquals("\"1\"", response.headers().get("etag"));
+        assertEquals("/sessions/current", response.headers().get("location"));
+        assertEquals("no-store", response.headers().get("cache-control"));
+        String cookie = response.cookies().getFirst();
+        assertTrue(cookie.startsWith("__Host-sid=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=1800"), cookie);
         assertTrue(cookie.endsWith("; Secure"), cookie);
         assertFalse(testbed.items().toString().contains(token), "the store never keeps the token");
     }
@@ -128,10 +128,9 @@ class SessionsHandlerIT {
 
     @Test
     void givenCreateWithNulls_whenHandled_thenNoPrincipalAndEmptyData() {
-        APIGatewayV2HTTPResponse response = handle(event("sessions-create.json",
-                e -> e.setBody("{\"principal\":null,\"data\":null}")));
+        HandlerResponse response = handle(event("sessions-create.json").body("{\"principal\":null,\"data\":null}"));
 
-        assertEquals(201, response.getStatusCode());
+        assertEquals(201, response.statusCode());
         assertNull(session(response).get("principal"));
         assertEquals(Map.of(), session(response).get("data"));
     }
@@ -145,12 +144,12 @@ class SessionsHandlerIT {
                 .get("detail").toString().contains("not an array"));
         assertRefusedUnchanged(event("sessions-create-wrong-content-type.json"), 415, "unsupported-media-type");
         assertRefusedUnchanged(event("sessions-create-invalid-principal.json"), 400, "invalid-principal");
-        assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody("{\"principal\":\"" + "p".repeat(10 * 1024)
-                + "\"}")), 400, "invalid-principal");
-        assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody("{\"principal\":\"a/b\"}")), 400,
+        assertRefusedUnchanged(event("sessions-create.json").body("{\"principal\":\"" + "p".repeat(10 * 1024)
+                + "\"}"), 400, "invalid-principal");
+        assertRefusedUnchanged(event("sessions-create.json").body("{\"principal\":\"a/b\"}"), 400,
                 "invalid-principal");
-        assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody("{\"data\":[1]}")), 400, "invalid-body");
-        assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody("{\"principal\":7}")), 400, "invalid-body");
+        assertRefusedUnchanged(event("sessions-create.json").body("{\"data\":[1]}"), 400, "invalid-body");
+        assertRefusedUnchanged(event("sessions-create.json").body("{\"principal\":7}"), 400, "invalid-body");
     }
 
     @Test
@@ -158,41 +157,38 @@ class SessionsHandlerIT {
         String deep = "[".repeat(31) + "1" + "]".repeat(31);
         for (String data : List.of("{\"deep\":" + deep + "}", "{\"n\":123456789012345678901234567890123456789}",
                 "{\"n\":1E+126}", "{\"e\\u0301\":1}", "{\"\":1}", "{\"a\\u200bb\":1}")) {
-            assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody("{\"data\":" + data + "}")), 400,
+            assertRefusedUnchanged(event("sessions-create.json").body("{\"data\":" + data + "}"), 400,
                     "invalid-body");
         }
-        assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody("{\"data\":{\"big\":\"" + "x".repeat(17_000)
-                + "\"}}")), 413, "too-large");
+        assertRefusedUnchanged(event("sessions-create.json").body("{\"data\":{\"big\":\"" + "x".repeat(17_000)
+                + "\"}}"), 413, "too-large");
     }
 
     @Test
     void givenBodyOfOneMebibyte_whenCreated_thenTooLargeBeforeAnythingElse() {
         String huge = "{\"data\":{\"x\":\"" + "y".repeat(1024 * 1024) + "\"}}";
 
-        assertRefusedUnchanged(event("sessions-create.json", e -> e.setBody(huge)), 413, "too-large");
+        assertRefusedUnchanged(event("sessions-create.json").body(huge), 413, "too-large");
     }
 
     @Test
     void givenInvalidUtf8Body_whenCreated_thenMalformed() {
         byte[] invalid = {'{', '"', 'p', 'r', 'i', 'n', 'c', 'i', 'p', 'a', 'l', '"', ':', '"', (byte) 0xc3, '"', '}'};
 
-        assertRefusedUnchanged(event("sessions-create.json", e -> {
-            e.setBody(Base64.getEncoder().encodeToString(invalid));
-            e.setIsBase64Encoded(true);
-        }), 400, "malformed-request");
+        assertRefusedUnchanged(event("sessions-create.json").base64Body(invalid), 400, "malformed-request");
     }
 
     @Test
     void givenSessionAndCookie_whenCurrentRead_thenSessionWithEtagFromTheTable() {
         testbed.seed(TOKEN_A, "alice@example.com", Map.of("theme", "dark"));
 
-        APIGatewayV2HTTPResponse response = handle(event("sessions-current.json"));
+        HandlerResponse response = handle(event("sessions-current.json"));
 
-        assertEquals(200, response.getStatusCode());
-        assertEquals("miss", response.getHeaders().get("x-cache"));
-        assertEquals("\"1\"", response.getHeaders().get("etag"));
+        assertEquals(200, response.statusCode());
+        assertEquals("miss", response.headers().get("x-cache"));
+        assertEquals("\"1\"", response.headers().get("etag"));
         assertEquals("dark", ((Map<?, ?>) session(response).get("data")).get("theme"));
-        assertNull(response.getCookies(), "within the touch interval nothing slid, so no cookie is re-sent");
+        assertNull(response.cookies(), "within the touch interval nothing slid, so no cookie is re-sent");
     }
 
     @Test
@@ -200,21 +196,21 @@ class SessionsHandlerIT {
         testbed.seed(TOKEN_A, null, Map.of());
         testbed.clock().advance(Duration.ofMinutes(10));
 
-        APIGatewayV2HTTPResponse response = handle(event("sessions-current.json"));
+        HandlerResponse response = handle(event("sessions-current.json"));
 
-        assertEquals(200, response.getStatusCode());
-        assertTrue(response.getCookies().getFirst().startsWith("sid=" + TOKEN_A + ";"));
-        assertTrue(response.getCookies().getFirst().contains("Max-Age=1800"), response.getCookies().toString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.cookies().getFirst().startsWith("__Host-sid=" + TOKEN_A + ";"));
+        assertTrue(response.cookies().getFirst().contains("Max-Age=1800"), response.cookies().toString());
     }
 
     @Test
     void givenBearerAndConsistentRead_whenCurrentRead_thenServedWithoutCookie() {
         testbed.seed(TOKEN_A, null, Map.of());
 
-        APIGatewayV2HTTPResponse response = handle(event("sessions-current-consistent-bearer.json"));
+        HandlerResponse response = handle(event("sessions-current-consistent-bearer.json"));
 
-        assertEquals(200, response.getStatusCode());
-        assertEquals("miss", response.getHeaders().get("x-cache"));
+        assertEquals(200, response.statusCode());
+        assertEquals("miss", response.headers().get("x-cache"));
     }
 
     @Test
@@ -222,9 +218,9 @@ class SessionsHandlerIT {
         assertRefusedUnchanged(event("sessions-current-no-token.json"), 401, "session-required");
         assertRefusedUnchanged(event("sessions-current-malformed-token.json"), 401, "session-required");
         assertRefusedUnchanged(event("sessions-current.json"), 401, "session-required"); // nobody seeded TOKEN_A
-        assertRefusedUnchanged(event("sessions-current-no-token.json", e -> e.setHeaders(Map.of("authorization",
-                "Basic YWxpY2U6c2VjcmV0"))), 401, "session-required");
-        assertRefusedUnchanged(event("sessions-current.json", e -> e.setCookies(List.of("sid=" + TOKEN_A + "é"))), 401,
+        assertRefusedUnchanged(event("sessions-current-no-token.json").headers(Map.of("authorization",
+                "Basic YWxpY2U6c2VjcmV0")), 401, "session-required");
+        assertRefusedUnchanged(event("sessions-current.json").cookies(List.of("__Host-sid=" + TOKEN_A + "é")), 401,
                 "session-required");
     }
 
@@ -232,7 +228,7 @@ class SessionsHandlerIT {
     void givenSessionIdUsedAsToken_whenCurrentRead_thenUnknown() {
         String id = testbed.seed(TOKEN_A, null, Map.of()).session().id();
 
-        assertRefusedUnchanged(event("sessions-current.json", e -> e.setCookies(List.of("sid=" + id))), 401,
+        assertRefusedUnchanged(event("sessions-current.json").cookies(List.of("__Host-sid=" + id)), 401,
                 "session-required");
     }
 
@@ -248,31 +244,30 @@ class SessionsHandlerIT {
     void givenManySidCookies_whenCurrentRead_thenAmbiguous() {
         testbed.seed(TOKEN_A, null, Map.of());
 
-        assertRefusedUnchanged(event("sessions-current.json", e -> e.setCookies(List.of("sid=" + TOKEN_A, "x=1",
-                "sid=" + TOKEN_B, "sid=" + TOKEN_A))), 400, "ambiguous-session");
+        assertRefusedUnchanged(event("sessions-current.json").cookies(List.of("__Host-sid=" + TOKEN_A, "x=1",
+                "__Host-sid=" + TOKEN_B, "__Host-sid=" + TOKEN_A)), 400, "ambiguous-session");
     }
 
     @Test
     void givenBearerAndSeveralCookies_whenCurrentRead_thenBearerWinsWithoutAmbiguity() {
         testbed.seed(TOKEN_A, null, Map.of());
 
-        APIGatewayV2HTTPResponse response = handle(event("sessions-current-consistent-bearer.json",
-                e -> e.setCookies(List.of("sid=" + TOKEN_B, "sid=" + TOKEN_B))));
+        HandlerResponse response = handle(event("sessions-current-consistent-bearer.json").cookies(List.of("__Host-sid=" + TOKEN_B, "__Host-sid=" + TOKEN_B)));
 
-        assertEquals(200, response.getStatusCode());
+        assertEquals(200, response.statusCode());
     }
 
     @Test
     void givenPatchWithCurrentVersion_whenHandled_thenMergedAndVersionAdvances() {
         testbed.seed(TOKEN_A, null, Map.of("theme", "dark", "cart", List.of(1), "keep", true));
 
-        APIGatewayV2HTTPResponse response = handle(event("sessions-patch.json"));
+        HandlerResponse response = handle(event("sessions-patch.json"));
 
-        assertEquals(200, response.getStatusCode(), response.getBody());
-        assertEquals("\"2\"", response.getHeaders().get("etag"));
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("\"2\"", response.headers().get("etag"));
         assertJsonEquals(Json.parse("{\"theme\":\"light\",\"keep\":true,\"prefs\":{\"newsletter\":true}}"),
                 session(response).get("data"));
-        assertTrue(response.getCookies().getFirst().startsWith("sid=" + TOKEN_A), "the slid window's cookie");
+        assertTrue(response.cookies().getFirst().startsWith("__Host-sid=" + TOKEN_A), "the slid window's cookie");
     }
 
     @Test
@@ -283,7 +278,7 @@ class SessionsHandlerIT {
                 "version-mismatch");
 
         assertTrue(problem.get("detail").toString().contains("version 41"));
-        assertEquals("\"1\"", handle(event("sessions-patch-stale-version.json")).getHeaders().get("etag"),
+        assertEquals("\"1\"", handle(event("sessions-patch-stale-version.json")).headers().get("etag"),
                 "the current version is given, to retry with");
     }
 
@@ -292,11 +287,11 @@ class SessionsHandlerIT {
         testbed.seed(TOKEN_A, null, Map.of());
 
         assertRefusedUnchanged(event("sessions-patch-bad-if-match.json"), 400, "malformed-request");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.getHeaders().put("if-match", "\"1\", \"2\"")), 400,
+        assertRefusedUnchanged(event("sessions-patch.json").header("if-match", "\"1\", \"2\""), 400,
                 "malformed-request");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.getHeaders().put("if-match", "W/\"1\"")), 412,
+        assertRefusedUnchanged(event("sessions-patch.json").header("if-match", "W/\"1\""), 412,
                 "version-mismatch");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.getHeaders().put("if-match", "\"abc\"")), 412,
+        assertRefusedUnchanged(event("sessions-patch.json").header("if-match", "\"abc\""), 412,
                 "version-mismatch");
     }
 
@@ -304,9 +299,9 @@ class SessionsHandlerIT {
     void givenPatchWithWildcardIfMatchOrBase64Body_whenHandled_thenApplied() {
         testbed.seed(TOKEN_A, null, Map.of());
 
-        assertEquals(200, handle(event("sessions-patch.json", e -> e.getHeaders().put("if-match", "*"))).getStatusCode());
-        APIGatewayV2HTTPResponse base64 = handle(event("sessions-patch-base64-body.json"));
-        assertEquals(200, base64.getStatusCode(), base64.getBody());
+        assertEquals(200, handle(event("sessions-patch.json").header("if-match", "*")).statusCode());
+        HandlerResponse base64 = handle(event("sessions-patch-base64-body.json"));
+        assertEquals(200, base64.statusCode(), base64.body());
         assertEquals("héllo", ((Map<?, ?>) session(base64).get("data")).get("note"));
     }
 
@@ -314,13 +309,13 @@ class SessionsHandlerIT {
     void givenBadPatchBodies_whenHandled_thenRefusedAndNothingChanges() {
         testbed.seed(TOKEN_A, null, Map.of("a", 1));
 
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.getHeaders().put("content-type", "text/plain")), 415,
+        assertRefusedUnchanged(event("sessions-patch.json").header("content-type", "text/plain"), 415,
                 "unsupported-media-type");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.setBody("[\"a\"]")), 400, "invalid-body");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.setBody("{\"a\":")), 400, "malformed-request");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.setBody("")), 400, "invalid-body");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.setBody("{\"A\\u030a\":1}")), 400, "invalid-body");
-        assertRefusedUnchanged(event("sessions-patch.json", e -> e.setBody("{\"big\":\"" + "x".repeat(20_000) + "\"}")),
+        assertRefusedUnchanged(event("sessions-patch.json").body("[\"a\"]"), 400, "invalid-body");
+        assertRefusedUnchanged(event("sessions-patch.json").body("{\"a\":"), 400, "malformed-request");
+        assertRefusedUnchanged(event("sessions-patch.json").body(""), 400, "invalid-body");
+        assertRefusedUnchanged(event("sessions-patch.json").body("{\"A\\u030a\":1}"), 400, "invalid-body");
+        assertRefusedUnchanged(event("sessions-patch.json").body("{\"big\":\"" + "x".repeat(20_000) + "\"}"),
                 413, "too-large");
     }
 
@@ -328,13 +323,13 @@ class SessionsHandlerIT {
     void givenDelete_whenHandledTwice_thenNoContentAndCookieClearedBothTimes() {
         testbed.seed(TOKEN_A, null, Map.of());
 
-        APIGatewayV2HTTPResponse first = handle(event("sessions-delete.json"));
-        APIGatewayV2HTTPResponse second = handle(event("sessions-delete.json"));
-        APIGatewayV2HTTPResponse noToken = handle(event("sessions-delete.json", e -> e.setCookies(null)));
+        HandlerResponse first = handle(event("sessions-delete.json"));
+        HandlerResponse second = handle(event("sessions-delete.json"));
+        HandlerResponse noToken = handle(event("sessions-delete.json").cookies(null));
 
-        for (APIGatewayV2HTTPResponse response : List.of(first, second, noToken)) {
-            assertEquals(204, response.getStatusCode());
-            assertEquals("sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure", response.getCookies().getFirst());
+        for (HandlerResponse response : List.of(first, second, noToken)) {
+            assertEquals(204, response.statusCode());
+            assertEquals("__Host-sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure", response.cookies().getFirst());
         }
         assertProblem(handle(event("sessions-current.json")), 401, "session-required");
     }
@@ -343,25 +338,24 @@ class SessionsHandlerIT {
     void givenRotate_whenHandled_thenNewTokenServesAndOldTokenIsUnknown() {
         testbed.seed(TOKEN_A, "alice@example.com", Map.of("k", "v"));
 
-        APIGatewayV2HTTPResponse response = handle(event("sessions-rotate.json"));
+        HandlerResponse response = handle(event("sessions-rotate.json"));
 
-        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals(200, response.statusCode(), response.body());
         String fresh = (String) body(response).get("token");
         assertNotEquals(TOKEN_A, fresh);
-        assertTrue(response.getCookies().getFirst().startsWith("sid=" + fresh + ";"));
+        assertTrue(response.cookies().getFirst().startsWith("__Host-sid=" + fresh + ";"));
         assertProblem(handle(event("sessions-current.json")), 401, "session-required");
-        APIGatewayV2HTTPResponse withNew = handle(event("sessions-current.json", e -> e.setCookies(List.of("sid=" + fresh))));
-        assertEquals(200, withNew.getStatusCode());
+        HandlerResponse withNew = handle(event("sessions-current.json").cookies(List.of("__Host-sid=" + fresh)));
+        assertEquals(200, withNew.statusCode());
         assertEquals("v", ((Map<?, ?>) session(withNew).get("data")).get("k"));
     }
 
     @Test
     void givenMethodNotServed_whenHandled_thenMethodNotAllowedWithAllow() {
-        APIGatewayV2HTTPResponse response = handle(event("sessions-current.json",
-                e -> e.getRequestContext().getHttp().setMethod("PUT")));
+        HandlerResponse response = handle(event("sessions-current.json").method("PUT"));
 
         assertProblem(response, 405, "method-not-allowed");
-        assertEquals("GET, PATCH, DELETE", response.getHeaders().get("allow"));
+        assertEquals("GET, PATCH, DELETE", response.headers().get("allow"));
     }
 
     @Test
@@ -371,8 +365,8 @@ class SessionsHandlerIT {
                 "sessions-rotate.json", "sessions-current-no-token.json", "sessions-create-malformed-json.json");
         List<String> tokens = new ArrayList<>(List.of(TOKEN_A, TOKEN_B));
         for (String file : events) {
-            APIGatewayV2HTTPResponse response = handle(event(file));
-            if (response.getBody() != null && response.getBody().contains("\"token\"")) {
+            HandlerResponse response = handle(event(file));
+            if (response.body() != null && response.body().contains("\"token\"")) {
                 tokens.add((String) body(response).get("token"));
             }
         }
@@ -380,7 +374,8 @@ class SessionsHandlerIT {
         List<Map<String, Object>> lines = testbed.logLines();
         assertEquals(events.size(), lines.size(), testbed.logText());
         for (Map<String, Object> line : lines) {
-            for (String field : List.of("time", "level", "function", "requestId", "route", "status", "durationMs")) {
+            for (String field : List.of("time", "level", "function", "awsRequestId", "apiRequestId", "route", "status",
+                    "durationMs")) {
                 assertTrue(line.containsKey(field), field + " missing in " + line);
             }
         }
@@ -408,11 +403,11 @@ class SessionsHandlerIT {
             SessionsHandler throttledHandler = new SessionsHandler(
                     dev.sessions.adapter.lambda.SessionComponents.fromEnvironment(env), testbed.out());
 
-            APIGatewayV2HTTPResponse response = throttledHandler.handleRequest(event("sessions-current.json"), null);
+            HandlerResponse response = Invoke.http(throttledHandler, event("sessions-current.json"));
 
             assertProblem(response, 503, "unavailable");
-            assertEquals("1", response.getHeaders().get("retry-after"));
-            assertFalse(response.getBody().contains("Throughput"), "no SDK message: " + response.getBody());
+            assertEquals("1", response.headers().get("retry-after"));
+            assertFalse(response.body().contains("Throughput"), "no SDK message: " + response.body());
         }
     }
 
@@ -427,15 +422,217 @@ class SessionsHandlerIT {
         assertEquals("", testbed.logText());
     }
 
+    /** A handler on the testbed's tables whose DynamoDB traffic goes through {@code faulty}, with {@code env} added. */
+    private SessionsHandler through(FaultyEndpoint faulty, Map<String, String> env) {
+        return new SessionsHandler(testbed.componentsOn(DynamoDbClients.fromEnvironment(Map.of("AWS_ENDPOINT_URL",
+                faulty.uri().toString(), "AWS_REGION", aws.region().id(), "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "test")), env), testbed.out());
+    }
+
+    private SessionsHandler with(Map<String, String> env) {
+        return new SessionsHandler(testbed.componentsOn(testbed.dynamo(), env), testbed.out());
+    }
+
+    @Test
+    void givenCreatesWhoseAnswersAreLostAfterTheyCommitted_whenRetriedByTheSdk_thenEach201AndNoOrphan() {
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failEvery("PutItem", 2,
+                new FaultyEndpoint.LoseAnswer())) {
+            SessionsHandler retrying = through(faulty, Map.of());
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                HandlerResponse response = Invoke.http(retrying, event("sessions-create.json").requestId("create-" + i));
+                assertEquals(201, response.statusCode(), response.body());
+                ids.add((String) session(response).get("id"));
+            }
+
+            assertTrue(faulty.faults() >= 3, "answers lost: " + faulty.faults());
+            assertEquals(6, testbed.items().size(), "one session per create, none orphaned");
+            assertEquals(6, new java.util.HashSet<>(ids).size());
+        }
+    }
+
+    @Test
+    void givenConditionalPatchWhoseAnswerIsLost_whenRetriedByTheSdk_thenAppliedOnceAndAnswered200() {
+        testbed.seed(TOKEN_A, null, Map.of("theme", "dark", "cart", List.of(1), "keep", true));
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("UpdateItem",
+                new FaultyEndpoint.LoseAnswer())) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-patch.json"));
+
+            assertEquals(1, faulty.faults());
+            assertEquals(200, response.statusCode(), "not 412: the If-Match failed only against its own first attempt");
+            assertEquals("\"2\"", response.header("etag"));
+            assertTrue(testbed.items().getFirst().contains("version=AttributeValue(N=2)"), "applied once: "
+                    + testbed.items());
+        }
+    }
+
+    @Test
+    void givenRotationWhoseAnswerIsLost_whenRetriedByTheSdk_thenTheOneRotationIsTheAnswer() {
+        testbed.seed(TOKEN_A, null, Map.of("k", "v"));
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("TransactWriteItems",
+                new FaultyEndpoint.LoseAnswer())) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-rotate.json"));
+
+            assertEquals(200, response.statusCode(), response.body());
+            String fresh = (String) body(response).get("token");
+            assertEquals(1, testbed.items().size(), "the old session moved once: " + testbed.items());
+            assertEquals(200, handle(event("sessions-current.json").cookies(List.of("__Host-sid=" + fresh))).statusCode());
+        }
+    }
+
+    @Test
+    void givenRotationCancelledByAConflictingWrite_whenRotated_thenRetriedAndDone() {
+        testbed.seed(TOKEN_A, null, Map.of("k", "v"));
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("TransactWriteItems",
+                FaultyEndpoint.transactionCanceled("None", "TransactionConflict"))) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-rotate.json"));
+
+            assertEquals(1, faulty.faults());
+            assertEquals(200, response.statusCode(), response.body());
+        }
+    }
+
+    @Test
+    void givenRotationThrottled_whenRotated_thenUnavailableWithRetryAfterAndNothingChanged() {
+        testbed.seed(TOKEN_A, null, Map.of("k", "v"));
+        List<String> before = testbed.items();
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("TransactWriteItems", 0, 10,
+                FaultyEndpoint.transactionCanceled("ThrottlingError", "None"))) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-rotate.json"));
+
+            assertProblem(response, 503, "unavailable");
+            assertEquals("1", response.header("retry-after"));
+            assertEquals(before, testbed.items());
+        }
+    }
+
+    @Test
+    void givenIdempotencyKey_whenTheSameCreateIsRetried_thenTheSameSessionUnderANewTokenAndTheFirstTokenStops() {
+        ApiEvent create = event("sessions-create.json").header("idempotency-key", "8e0f6a56-2d4c-4b8e-9d2f-2f2b5c7a1e01");
+
+        HandlerResponse first = handle(create.requestId("first"));
+        HandlerResponse retry = handle(create.requestId("retry"));
+
+        assertEquals(201, first.statusCode(), first.body());
+        assertEquals(201, retry.statusCode(), retry.body());
+        assertNotEquals(body(first).get("token"), body(retry).get("token"));
+        assertEquals(session(first).get("createdAt"), session(retry).get("createdAt"), "the same session");
+        assertEquals(session(first).get("data"), session(retry).get("data"));
+        assertEquals(1, testbed.items().size(), "nothing new was created");
+        assertProblem(handle(event("sessions-current.json").header("authorization", "Bearer " + body(first).get("token"))),
+                401, "session-required");
+        assertEquals(200, handle(event("sessions-current.json").header("authorization", "Bearer "
+                + body(retry).get("token"))).statusCode());
+        assertFalse(testbed.logText().contains("8e0f6a56"), "the key is never logged");
+    }
+
+    @Test
+    void givenIdempotencyKeyUsedWithAnotherBody_whenCreated_thenUnprocessableAndNothingCreated() {
+        String key = "d3b07384-d113-4ec4-9a1b-6f0c2a8f9e11";
+        handle(event("sessions-create.json").header("idempotency-key", key));
+        List<String> before = testbed.items();
+
+        HandlerResponse other = handle(event("sessions-create.json").header("idempotency-key", key).requestId("other")
+                .body("{\"principal\":\"mallory\"}"));
+
+        assertProblem(other, 422, "idempotency-key-reused");
+        assertEquals(before.size(), testbed.items().size());
+        assertRefusedUnchanged(event("sessions-create.json").header("idempotency-key", "short"), 400,
+                "invalid-idempotency-key");
+    }
+
+    @Test
+    void givenLimitOfTwoSessionsPerPrincipal_whenAThirdIsCreated_thenTheLeastRecentlyUsedIsRevokedAndTheHeaderSaysSo() {
+        SessionsHandler limited = with(Map.of("MAX_SESSIONS_PER_PRINCIPAL", "2"));
+        HandlerResponse oldest = Invoke.http(limited, event("sessions-create.json").requestId("one"));
+        testbed.clock().advance(Duration.ofSeconds(5));
+        Invoke.http(limited, event("sessions-create.json").requestId("two"));
+        testbed.clock().advance(Duration.ofSeconds(5));
+        Poll.until(Duration.ofSeconds(10), "both indexed", () -> testbed.components().sessions()
+                .listByPrincipal("alice@example.com").size() == 2);
+
+        HandlerResponse third = Invoke.http(limited, event("sessions-create.json").requestId("three"));
+
+        assertEquals(201, third.statusCode(), third.body());
+        assertEquals("1", third.header("x-sessions-revoked"));
+        assertEquals(2, testbed.items().size());
+        assertProblem(handle(event("sessions-current.json").header("authorization", "Bearer " + body(oldest).get("token"))),
+                401, "session-required");
+    }
+
+    @Test
+    void givenCookieSettings_whenIssued_thenNameAndAttributesFollowThem() {
+        HandlerResponse strict = Invoke.http(with(Map.of("COOKIE_SAME_SITE", "Strict", "COOKIE_DOMAIN", "example.com")),
+                event("sessions-create.json"));
+        String cookie = strict.cookies().getFirst();
+        assertTrue(cookie.startsWith("__Secure-sid=") && cookie.contains("; Domain=example.com; HttpOnly; SameSite=Strict;")
+                && cookie.endsWith("; Secure"), cookie);
+
+        HandlerResponse plain = Invoke.http(with(Map.of("COOKIE_SECURE", "false")), event("sessions-create.json")
+                .requestId("plain"));
+        assertTrue(plain.cookies().getFirst().startsWith("sid=") && !plain.cookies().getFirst().contains("Secure"));
+
+        for (Map<String, String> bad : List.of(Map.of("COOKIE_SAME_SITE", "None", "COOKIE_SECURE", "false"),
+                Map.of("COOKIE_SAME_SITE", "Sometimes"), Map.of("COOKIE_DOMAIN", "exa mple.com"))) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> with(bad), bad.toString());
+            assertTrue(refused.getMessage().startsWith("COOKIE_"), refused.getMessage());
+        }
+    }
+
+    @Test
+    void givenABugReachedThroughTheStore_whenHandled_thenInternalErrorAndItsStackLoggedWithoutTheToken() {
+        testbed.seed(TOKEN_A, null, Map.of());
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("GetItem", new FaultyEndpoint.Answer(400,
+                "ValidationException", "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":"
+                        + "\"The provided key element does not match the schema for " + TOKEN_A + "\"}"))) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-current.json"));
+
+            assertProblem(response, 500, "internal");
+            Map<String, Object> line = testbed.logLines().getLast();
+            assertEquals("ERROR", line.get("level"));
+            assertTrue(line.get("stack") instanceof List<?> stack && !stack.isEmpty()
+                    && stack.size() <= 41, "a bounded stack: " + line);
+            assertFalse(testbed.logText().contains(TOKEN_A), "no token in the line, stack included");
+        }
+    }
+
+    @Test
+    void givenDebugSampling_whenRead_thenTheCacheDecisionIsLoggedAtDebugOnlyWhenItIsOn() {
+        testbed.seed(TOKEN_A, null, Map.of());
+        Invoke.http(with(Map.of()), event("sessions-current.json"));
+        assertFalse(testbed.logText().contains("\"DEBUG\""), "no DEBUG lines at INFO");
+
+        Invoke.http(with(Map.of("LOG_DEBUG_SAMPLE_RATE", "1")), event("sessions-current.json"));
+        Invoke.http(with(Map.of("LOG_LEVEL", "DEBUG")), event("sessions-current.json"));
+
+        List<Map<String, Object>> debug = testbed.logLines().stream().filter(l -> "DEBUG".equals(l.get("level"))).toList();
+        assertEquals(2, debug.size(), testbed.logText());
+        assertEquals("NOT_ASKED", debug.getFirst().get("cacheLookup"));
+        assertTrue(debug.getFirst().containsKey("awsRequestId"), "a DEBUG line joins its request");
+    }
+
+    @Test
+    void givenNumberLiteralsOfSixtyThousandDigits_whenCreated_thenOutOfRangeRefusedAndTrailingZerosAccepted() {
+        String zeros = "0".repeat(60_000);
+
+        Map<String, Object> problem = assertRefusedUnchanged(event("sessions-create.json")
+                .body("{\"data\":{\"n\":1" + zeros + "}}"), 400, "invalid-body");
+        HandlerResponse one = handle(event("sessions-create.json").body("{\"data\":{\"n\":1." + zeros + "}}"));
+
+        assertTrue(problem.get("detail").toString().contains("Data.n is outside the storable range"), problem.toString());
+        assertEquals(201, one.statusCode(), one.body());
+        assertEquals(BigDecimal.ONE, ((Map<?, ?>) session(one).get("data")).get("n"));
+    }
+
     /** Checks every event file for this function parses as an HTTP API event, as sam local would read it. */
     @Test
     void givenEventFiles_whenLoaded_thenEachIsAnHttpApiEventOfThisFunction() {
         for (String file : List.of("sessions-create.json", "sessions-current.json", "sessions-patch.json",
                 "sessions-delete.json", "sessions-rotate.json")) {
-            APIGatewayV2HTTPEvent event = event(file);
-            assertEquals("2.0", event.getVersion());
-            assertTrue(event.getRouteKey().contains("/sessions"), file);
-            assertFalse(new String(event.getRawPath().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).isEmpty());
+            ApiEvent event = event(file);
+            assertEquals("2.0", event.field("version"));
+            assertTrue(event.field("routeKey").toString().contains("/sessions"), file);
+            assertFalse(event.field("rawPath").toString().isEmpty());
         }
     }
 }

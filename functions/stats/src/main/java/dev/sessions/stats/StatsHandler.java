@@ -2,12 +2,10 @@ package dev.sessions.stats;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.sessions.adapter.apigw.ApiHandler;
+import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.Problem;
-import dev.sessions.adapter.apigw.Responses;
+import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.adapter.apigw.SyntheticRequests;
@@ -15,11 +13,14 @@ import dev.sessions.adapter.lambda.FunctionSettings;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.domain.CounterStore;
 import dev.sessions.domain.Tally;
+import dev.sessions.telemetry.FunctionLog;
+import dev.sessions.telemetry.LogSettings;
 import dev.sessions.telemetry.RequestLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -30,7 +31,7 @@ import java.util.Map;
 public final class StatsHandler implements RequestStreamHandler {
 
     private final CounterStore counters;
-    private final ApiHandler api;
+    private final RouteRunner routes;
     /** Held strongly: CRaC keeps resources weakly. */
     private final Priming priming;
 
@@ -41,37 +42,32 @@ public final class StatsHandler implements RequestStreamHandler {
     private StatsHandler(FunctionSettings settings, PrintStream out) {
         this(new DynamoDbCounterStore(DynamoDbClients.fromEnvironment(),
                 FunctionSettings.required(settings.countersTable(), "COUNTERS_TABLE"), settings.counterShards()),
-                settings.metricsNamespace(), out);
+                settings.metricsNamespace(), settings.logs(), out);
     }
 
-    StatsHandler(CounterStore counters, String namespace, PrintStream out) {
+    StatsHandler(CounterStore counters, String namespace, LogSettings logs, PrintStream out) {
         this.counters = counters;
-        this.api = new ApiHandler("StatsFunction", namespace, out);
-        this.priming = Priming.register(() -> new ApiHandler("StatsFunction", namespace, Priming.QUIET)
-                .warm(SyntheticRequests.payload("GET", "/stats", Map.of(), null), this::stats)); // a read
+        this.routes = new RouteRunner(new FunctionLog("StatsFunction", namespace, out, logs), Clock.systemUTC());
+        this.priming = Priming.register(routes.logs(), () -> routes.warm(
+                SyntheticRequests.payload("GET", "/stats", Map.of(), null), this::stats)); // a read
     }
 
-    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
+    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/design.md). */
     @Override
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
-        api.handle(event, response, this::stats);
+        routes.handle(event, response, context, this::stats);
     }
 
-    /** The same for an event in the Java events library's type, as tests load them. */
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return api.handle(event, this::stats);
-    }
-
-    private Responses stats(HttpRequest request, RequestLog log) {
+    private ApiResponse stats(HttpRequest request, RequestLog log) {
         if (!request.path().equals("/stats")) {
-            return Responses.problem(Problem.notFound(request.path()), request.requestId());
+            return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
         }
         if (!request.method().equals("GET")) {
-            return Responses.problem(Problem.methodNotAllowed(request.method(), "/stats"), request.requestId())
+            return ApiResponse.problem(Problem.methodNotAllowed(request.method(), "/stats"), request.apiRequestId())
                     .header("allow", "GET");
         }
         Tally totals = counters.totals();
-        return Responses.json(200, "{\"visits\":" + totals.visits() + ",\"sessionsCreated\":" + totals.sessionsCreated()
+        return ApiResponse.json(200, "{\"visits\":" + totals.visits() + ",\"sessionsCreated\":" + totals.sessionsCreated()
                 + ",\"activeSessions\":" + totals.activeSessions() + "}");
     }
 

@@ -2,12 +2,13 @@ package dev.sessions.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.domain.Tally;
+import dev.sessions.telemetry.LogSettings;
+import dev.sessions.testing.ApiEvent;
 import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.HandlerResponse;
+import dev.sessions.testing.Invoke;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.RequestCounter;
@@ -19,7 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @ExtendWith(LocalServices.class)
@@ -43,9 +44,8 @@ class StatsHandlerIT {
         dynamo.close();
     }
 
-    @ParameterizedTest
-    @Event(value = "events/stats.json", type = APIGatewayV2HTTPEvent.class)
-    void givenCountedChanges_whenStatsRequested_thenTotalsInOneRead(APIGatewayV2HTTPEvent event) {
+    @Test
+    void givenCountedChanges_whenStatsRequested_thenTotalsInOneRead() {
         for (int i = 0; i < 5; i++) {
             store.addOnce("change-" + i, new Tally(3, 1, 1), Instant.now());
         }
@@ -53,12 +53,12 @@ class StatsHandlerIT {
         requests.reset();
 
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        APIGatewayV2HTTPResponse response = new StatsHandler(store, "Sessions", new PrintStream(logs, true))
-                .handleRequest(event, null);
+        HandlerResponse response = Invoke.http(new StatsHandler(store, "Sessions", LogSettings.INFO,
+                new PrintStream(logs, true)), ApiEvent.load("stats.json"));
         LogAssertions.assertEveryLineWellFormed(logs.toString(), List.of());
 
-        assertEquals(200, response.getStatusCode());
-        assertEquals("{\"visits\":15,\"sessionsCreated\":5,\"activeSessions\":4}", response.getBody());
+        assertEquals(200, response.statusCode());
+        assertEquals("{\"visits\":15,\"sessionsCreated\":5,\"activeSessions\":4}", response.body());
         assertEquals(List.of("BatchGetItem"), requests.operations());
     }
 }

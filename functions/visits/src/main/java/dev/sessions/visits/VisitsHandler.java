@@ -2,13 +2,12 @@ package dev.sessions.visits;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.sessions.adapter.apigw.ApiHandler;
+import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.PresentedToken;
 import dev.sessions.adapter.apigw.Problem;
-import dev.sessions.adapter.apigw.Responses;
+import dev.sessions.adapter.apigw.RouteRunner;
+import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.adapter.apigw.SyntheticRequests;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.SessionComponents;
@@ -32,8 +31,9 @@ import java.util.Optional;
  */
 public final class VisitsHandler implements RequestStreamHandler {
 
-    private final SessionComponents components;
-    private final ApiHandler api;
+    private final SessionService sessions;
+    private final SessionCookie cookie;
+    private final RouteRunner routes;
     /** Held strongly: CRaC keeps resources weakly. */
     private final Priming priming;
 
@@ -43,49 +43,49 @@ public final class VisitsHandler implements RequestStreamHandler {
 
     /** With its parts given: tests and benchmarks build it on their own store and log stream. */
     public VisitsHandler(SessionComponents components, PrintStream out) {
-        this.components = components;
-        this.api = new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), out);
-        this.priming = Priming.register(this::warmUp);
+        this.sessions = components.sessions();
+        this.cookie = components.cookie();
+        this.routes = components.routes("VisitsFunction", out);
+        this.priming = Priming.register(routes.logs(), this::warmUp);
     }
 
-    /** Before a snapshot: the read path and the response path, with no write (a visit would create a session). */
+    /**
+     * Before a snapshot: the read path and the response path, with no write (a visit would create
+     * a session). The read is the one a visit's condition makes of the item, a GetItem of the
+     * warm-up's token, which no session has.
+     */
     private void warmUp() throws IOException {
         SessionToken token = SessionToken.parse(Priming.TOKEN).orElseThrow();
         try {
-            components.sessions().find(token, false);
+            sessions.read(token, true);
         } catch (SessionNotFound expected) {
             // the warm-up's token has no session
         }
-        new ApiHandler("VisitsFunction", components.settings().metricsNamespace(), Priming.QUIET).warm(
-                SyntheticRequests.payload("GET", "/", Map.of("cookie", "sid=" + Priming.TOKEN), null),
+        routes.warm(SyntheticRequests.payload("GET", "/", Map.of("cookie", cookie.name() + "=" + Priming.TOKEN), null),
                 (request, log) -> {
-                    PresentedToken.of(request);
-                    return Responses.text(200, "You have visited 0 times.").cookie(components.cookie().issue(token, 1));
+                    PresentedToken.of(request, cookie.name());
+                    return ApiResponse.text(200, "You have visited 0 times.").cookie(cookie.issue(token, 1));
                 });
     }
 
-    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/performance.md). */
+    /** The event's JSON in, the response's out: no event serializer for the runtime to build (docs/design.md). */
     @Override
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
-        api.handle(event, response, this::visit);
+        routes.handle(event, response, context, (request, invocation, log) ->
+                visit(request, request.writeId(invocation.awsRequestId()), log));
     }
 
-    /** The same for an event in the Java events library's type, as tests load them. */
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return api.handle(event, this::visit);
-    }
-
-    private Responses visit(HttpRequest request, RequestLog log) {
+    private ApiResponse visit(HttpRequest request, String writeId, RequestLog log) {
         if (!request.path().equals("/")) {
-            return Responses.problem(Problem.notFound(request.path()), request.requestId());
+            return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
         }
         if (!request.method().equals("GET")) {
-            return Responses.problem(Problem.methodNotAllowed(request.method(), "/"), request.requestId())
+            return ApiResponse.problem(Problem.methodNotAllowed(request.method(), "/"), request.apiRequestId())
                     .header("allow", "GET");
         }
-        Optional<PresentedToken.Valid> presented = PresentedToken.of(request) instanceof PresentedToken.Valid valid
-                ? Optional.of(valid) : Optional.empty();
-        SessionService.Visit visit = components.sessions().visit(presented.map(PresentedToken.Valid::token));
+        Optional<PresentedToken.Valid> presented = PresentedToken.of(request, cookie.name())
+                instanceof PresentedToken.Valid valid ? Optional.of(valid) : Optional.empty();
+        SessionService.Visit visit = sessions.visit(presented.map(PresentedToken.Valid::token), writeId);
         Session session = visit.session();
         log.field("sessionId", session.id()).count(Metric.VISITS);
         if (visit.newToken().isPresent()) {
@@ -94,12 +94,11 @@ public final class VisitsHandler implements RequestStreamHandler {
                 log.count(Metric.EXPIRED_SESSION_HITS);
             }
         }
-        Responses response = Responses.text(200, "You have visited " + session.visits() + " times.");
+        ApiResponse response = ApiResponse.text(200, "You have visited " + session.visits() + " times.");
         // a new session gets its cookie; a cookie that came along gets its new Max-Age (the visit slid it)
         Optional<SessionToken> cookieToken = visit.newToken()
                 .or(() -> presented.filter(PresentedToken.Valid::fromCookie).map(PresentedToken.Valid::token));
-        cookieToken.ifPresent(token -> response.cookie(components.cookie().issue(token,
-                session.secondsToExpiry(components.sessions().now()))));
+        cookieToken.ifPresent(token -> response.cookie(cookie.issue(token, session.secondsToExpiry(sessions.now()))));
         return response;
     }
 

@@ -24,7 +24,9 @@ final class CfnYaml {
 
     private static final List<String> FUNCTIONS = List.of("Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs",
             "ImportValue", "Join", "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or",
-            "ToJsonString", "Length");
+            "ToJsonString", "Length",
+            // the rule functions of a template's Rules section
+            "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll");
 
     private CfnYaml() {
     }

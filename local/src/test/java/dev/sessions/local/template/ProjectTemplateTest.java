@@ -103,7 +103,7 @@ class ProjectTemplateTest {
         Template repointed = Template.load(Executables.projectRoot().resolve("template.yaml"),
                 Map.of("SessionsTableName", "sessions-restored-2026-11-27"), Template.Settings.defaults());
 
-        assertEquals(List.of("CountersTable"), List.copyOf(repointed.tables().keySet()));
+        assertEquals(List.of("CountersTable", "IdempotencyTable"), List.copyOf(repointed.tables().keySet()));
         for (String function : List.of("VisitsFunction", "SessionsFunction", "AdminFunction")) {
             assertEquals("sessions-restored-2026-11-27", repointed.function(function).environment().get("SESSIONS_TABLE"));
         }
@@ -114,6 +114,8 @@ class ProjectTemplateTest {
         Map<String, Table> tables = template("false").tables();
         assertSameDefinition(SessionsTableFixture.sessionsTable("t"), Bootstrap.createRequest(tables.get("SessionsTable")));
         assertSameDefinition(SessionsTableFixture.countersTable("t"), Bootstrap.createRequest(tables.get("CountersTable")));
+        assertSameDefinition(SessionsTableFixture.idempotencyTable("t"),
+                Bootstrap.createRequest(tables.get("IdempotencyTable")));
     }
 
     private static void assertSameDefinition(CreateTableRequest fixture, CreateTableRequest template) {

@@ -1,6 +1,5 @@
 package dev.sessions.adapter.apigw;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.sessions.json.Json;
 import dev.sessions.json.JsonException;
 import java.io.IOException;
@@ -49,22 +48,17 @@ public final class HttpApiPayload {
     }
 
     /** Writes {@code response} as the JSON API Gateway reads back (payload format 2.0). */
-    public static void writeResponse(APIGatewayV2HTTPResponse response, OutputStream out) throws IOException {
+    public static void writeResponse(ApiResponse response, OutputStream out) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("statusCode", response.getStatusCode());
-        if (response.getHeaders() != null) {
-            json.put("headers", response.getHeaders());
+        json.put("statusCode", response.statusCode());
+        json.put("headers", response.headers());
+        if (!response.cookies().isEmpty()) {
+            json.put("cookies", response.cookies());
         }
-        if (response.getMultiValueHeaders() != null) {
-            json.put("multiValueHeaders", response.getMultiValueHeaders());
+        if (response.body() != null) {
+            json.put("body", response.body());
         }
-        if (response.getCookies() != null) {
-            json.put("cookies", response.getCookies());
-        }
-        if (response.getBody() != null) {
-            json.put("body", response.getBody());
-        }
-        json.put("isBase64Encoded", response.getIsBase64Encoded());
+        json.put("isBase64Encoded", false);
         out.write(Json.write(json).getBytes(StandardCharsets.UTF_8));
     }
 

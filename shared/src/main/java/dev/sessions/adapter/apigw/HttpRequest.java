@@ -1,6 +1,5 @@
 package dev.sessions.adapter.apigw;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -22,25 +21,13 @@ import java.util.Optional;
  * @param pathParameters the route's path variables
  * @param body the body as sent: text, or base64 when {@code base64} is true; {@code null} for none
  * @param base64 whether API Gateway base64-encoded the body
- * @param requestId API Gateway's request id
+ * @param apiRequestId API Gateway's request id ({@code requestContext.requestId}); the key of a write's
+ *     repeat detection and of the access log line
  * @param caller the IAM caller's ARN on AWS_IAM routes, or {@code null}
  */
 public record HttpRequest(String method, String path, Map<String, String> headers, List<String> cookies,
                           Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
-                          String requestId, String caller) {
-
-    /** From the Java events library's type (tests, tools); the functions read the JSON itself ({@link HttpApiPayload}). */
-    public static HttpRequest of(APIGatewayV2HTTPEvent event) {
-        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
-        APIGatewayV2HTTPEvent.RequestContext.Http http = context == null ? null : context.getHttp();
-        String caller = null;
-        if (context != null && context.getAuthorizer() != null && context.getAuthorizer().getIam() != null) {
-            caller = context.getAuthorizer().getIam().getUserArn();
-        }
-        return from(http == null ? null : http.getMethod(), http == null ? null : http.getPath(), event.getRawPath(),
-                event.getHeaders(), event.getCookies(), event.getQueryStringParameters(), event.getPathParameters(),
-                event.getBody(), event.getIsBase64Encoded(), context == null ? null : context.getRequestId(), caller);
-    }
+                          String apiRequestId, String caller) {
 
     /**
      * From the event's fields as API Gateway sends them, any of which may be missing ({@code null}).
@@ -51,7 +38,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
      */
     static HttpRequest from(String method, String path, String rawPath, Map<String, String> headers,
                             List<String> cookies, Map<String, String> query, Map<String, String> pathParameters,
-                            String body, boolean base64, String requestId, String caller) {
+                            String body, boolean base64, String apiRequestId, String caller) {
         Map<String, String> lowerCased = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((name, value) -> lowerCased.merge(name.toLowerCase(Locale.ROOT),
@@ -70,7 +57,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
         return new HttpRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT),
                 path != null ? path : rawPath == null ? "/" : rawPath, lowerCased, gathered,
                 query == null ? Map.of() : query, pathParameters == null ? Map.of() : pathParameters,
-                body, base64, requestId, caller);
+                body, base64, apiRequestId, caller);
     }
 
     public Optional<String> header(String lowerCaseName) {
@@ -79,6 +66,17 @@ public record HttpRequest(String method, String path, Map<String, String> header
 
     public Optional<String> queryParameter(String name) {
         return Optional.ofNullable(query.get(name));
+    }
+
+    /**
+     * The id a write of this request is known by, so that a repeat of it is recognised: API
+     * Gateway's request id, else (an event without one, as direct invokes send) Lambda's.
+     */
+    public String writeId(String awsRequestId) {
+        if (apiRequestId != null && !apiRequestId.isBlank()) {
+            return apiRequestId;
+        }
+        return awsRequestId != null ? awsRequestId : java.util.UUID.randomUUID().toString();
     }
 
     /** The body's bytes: decoded from base64 when API Gateway encoded it. */

@@ -53,7 +53,8 @@ public final class JsonBody {
         }
         Object value;
         try {
-            value = Json.parse(text, maxDepth);
+            // numbers as DynamoDB holds them, checked on the literal: a long one costs no arithmetic
+            value = Json.parse(text, maxDepth, Json.NumberLimits.DYNAMODB);
         } catch (JsonException e) {
             throw new RequestRejected(Problem.malformedRequest("The request body is not valid JSON: " + e.getMessage() + "."));
         }

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * The session token a request presents: from {@code Authorization: Bearer} if that header is sent
- * (it wins over cookies), else from the {@code sid} cookie. Shape only; whether a session exists
- * is the store's to say.
+ * (it wins over cookies), else from the session cookie (by the one name the deployment sets, see
+ * {@link SessionCookie}). Shape only; whether a session exists is the store's to say.
  */
 public sealed interface PresentedToken {
 
@@ -28,9 +28,10 @@ public sealed interface PresentedToken {
     /**
      * Reads the token of a request.
      *
-     * @throws RequestRejected 400 when it would be read from cookies and there are several {@code sid}s
+     * @param cookieName the session cookie's name ({@link SessionCookie#name()})
+     * @throws RequestRejected 400 when it would be read from cookies and there are several of that name
      */
-    static PresentedToken of(HttpRequest request) {
+    static PresentedToken of(HttpRequest request, String cookieName) {
         Optional<String> authorization = request.header("authorization");
         if (authorization.isPresent()) {
             String value = authorization.get().trim();
@@ -45,7 +46,7 @@ public sealed interface PresentedToken {
         List<String> values = new ArrayList<>();
         for (String cookie : request.cookies()) {
             int eq = cookie.indexOf('=');
-            if (eq > 0 && cookie.substring(0, eq).trim().equals(SessionCookie.NAME)) {
+            if (eq > 0 && cookie.substring(0, eq).trim().equals(cookieName)) {
                 values.add(unquote(cookie.substring(eq + 1).trim()));
             }
         }
@@ -53,11 +54,11 @@ public sealed interface PresentedToken {
             return new None();
         }
         if (values.size() > 1) {
-            throw new RequestRejected(Problem.ambiguousSession());
+            throw new RequestRejected(Problem.ambiguousSession(cookieName));
         }
         return SessionToken.parse(values.getFirst())
                 .<PresentedToken>map(t -> new Valid(t, true))
-                .orElseGet(() -> new Invalid("The sid cookie is not a session token (43 base64url characters)."));
+                .orElseGet(() -> new Invalid("The " + cookieName + " cookie is not a session token (43 base64url characters)."));
     }
 
     /** RFC 6265 lets a cookie value be quoted (some clients do, after Max-Age): the quotes are not the value. */
@@ -75,7 +76,7 @@ public sealed interface PresentedToken {
         return switch (this) {
             case Valid valid -> valid;
             case None none -> throw new RequestRejected(Problem.sessionRequired(
-                    "Send the session token in the sid cookie or as Authorization: Bearer <token>."));
+                    "Send the session token in the session cookie or as Authorization: Bearer <token>."));
             case Invalid invalid -> throw new RequestRejected(Problem.sessionRequired(invalid.reason()));
         };
     }

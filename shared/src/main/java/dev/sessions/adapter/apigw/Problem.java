@@ -24,9 +24,9 @@ public record Problem(String type, String title, int status, String detail) {
         return new Problem(URN + "invalid-body", "Invalid request body", 400, detail);
     }
 
-    public static Problem ambiguousSession() {
+    public static Problem ambiguousSession(String cookieName) {
         return new Problem(URN + "ambiguous-session", "Ambiguous session", 400,
-                "The request carries more than one sid cookie; send exactly one.");
+                "The request carries more than one " + cookieName + " cookie; send exactly one.");
     }
 
     public static Problem invalidPrincipal(String detail) {
@@ -60,6 +60,20 @@ public record Problem(String type, String title, int status, String detail) {
 
     public static Problem unsupportedMediaType(String detail) {
         return new Problem(URN + "unsupported-media-type", "Unsupported Media Type", 415, detail);
+    }
+
+    public static Problem invalidIdempotencyKey() {
+        return new Problem(URN + "invalid-idempotency-key", "Invalid Idempotency-Key", 400,
+                "Idempotency-Key must be 16 to 255 visible ASCII characters; a UUID will do.");
+    }
+
+    public static Problem idempotencyKeyReused() {
+        return new Problem(URN + "idempotency-key-reused", "Idempotency-Key reused", 422,
+                "This Idempotency-Key was used with another request body; use a new key for a new request.");
+    }
+
+    public static Problem idempotencyConflict(String detail) {
+        return new Problem(URN + "idempotency-conflict", "Idempotency-Key conflict", 409, detail);
     }
 
     public static Problem unavailable(String detail) {

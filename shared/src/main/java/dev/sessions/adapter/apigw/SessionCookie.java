@@ -1,29 +1,70 @@
 package dev.sessions.adapter.apigw;
 
 import dev.sessions.domain.SessionToken;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * The {@code sid} cookie: {@code sid=<token>; Path=/; HttpOnly; SameSite=Lax; Max-Age=<seconds>},
- * with {@code Secure} unless configuration turns it off (only the local runtime does).
+ * The session cookie, named so that no other site can plant one the server would read:
+ * {@code __Host-sid} (Secure, {@code Path=/}, no Domain: only this host can set it), or with a
+ * configured Domain {@code __Secure-sid} (the {@code __Host-} prefix forbids a Domain); only
+ * where Secure is off (plain http on loopback, the local runtime) plain {@code sid}. The server
+ * reads the name it sets and no other.
+ *
+ * <p>{@code <name>=<token>; Path=/; [Domain=<d>; ]HttpOnly; SameSite=<Lax|Strict|None>; Max-Age=<s>[; Secure]}
+ *
+ * @param name the cookie's name, from the settings
+ * @param secure whether it is sent over HTTPS only
+ * @param sameSite Lax (default), Strict, or None (which browsers take only with Secure)
+ * @param domain the Domain attribute, or empty for a host-only cookie
  */
-public final class SessionCookie {
+public record SessionCookie(String name, boolean secure, String sameSite, Optional<String> domain) {
 
-    public static final String NAME = "sid";
+    /** A DNS name: labels of letters, digits and hyphens, at least two of them. */
+    private static final Pattern DOMAIN = Pattern.compile(
+            "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
-    private final boolean secure;
-
-    public SessionCookie(boolean secure) {
-        this.secure = secure;
+    /**
+     * The cookie the settings describe.
+     *
+     * @param sameSite {@code Lax}, {@code Strict} or {@code None} in any case; blank for Lax
+     * @param domain a domain such as {@code example.com}; blank for none
+     * @throws IllegalStateException for a SameSite or Domain that is not valid, or SameSite=None without Secure
+     */
+    public static SessionCookie of(boolean secure, String sameSite, String domain) {
+        String site = switch (sameSite == null ? "" : sameSite.trim().toLowerCase(Locale.ROOT)) {
+            case "", "lax" -> "Lax";
+            case "strict" -> "Strict";
+            case "none" -> "None";
+            default -> throw new IllegalStateException("COOKIE_SAME_SITE must be Lax, Strict or None, not " + sameSite);
+        };
+        if (site.equals("None") && !secure) {
+            throw new IllegalStateException("COOKIE_SAME_SITE=None needs COOKIE_SECURE=true: browsers refuse"
+                    + " SameSite=None cookies without Secure");
+        }
+        String d = domain == null ? "" : domain.trim().toLowerCase(Locale.ROOT);
+        if (d.startsWith(".")) {
+            d = d.substring(1); // RFC 6265 ignores a leading dot
+        }
+        if (!d.isEmpty() && !DOMAIN.matcher(d).matches()) {
+            throw new IllegalStateException("COOKIE_DOMAIN must be a domain name such as example.com, not " + domain);
+        }
+        String name = !secure ? "sid" : d.isEmpty() ? "__Host-sid" : "__Secure-sid";
+        return new SessionCookie(name, secure, site, d.isEmpty() ? Optional.empty() : Optional.of(d));
     }
 
     /** The cookie that carries {@code token} for {@code maxAgeSeconds}. */
     public String issue(SessionToken token, long maxAgeSeconds) {
-        return NAME + "=" + token.value() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + maxAgeSeconds
-                + (secure ? "; Secure" : "");
+        return name + "=" + token.value() + attributes() + "; Max-Age=" + maxAgeSeconds + (secure ? "; Secure" : "");
     }
 
     /** The cookie that makes the client forget it. */
     public String clear() {
-        return NAME + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure ? "; Secure" : "");
+        return name + "=" + attributes() + "; Max-Age=0" + (secure ? "; Secure" : "");
+    }
+
+    private String attributes() {
+        return "; Path=/" + domain.map(d -> "; Domain=" + d).orElse("") + "; HttpOnly; SameSite=" + sameSite;
     }
 }

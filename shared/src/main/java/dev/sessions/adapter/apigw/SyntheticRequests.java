@@ -1,11 +1,9 @@
 package dev.sessions.adapter.apigw;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.sessions.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,28 +13,7 @@ public final class SyntheticRequests {
     private SyntheticRequests() {
     }
 
-    /** A payload format 2.0 request of {@code method} {@code path} with the given headers. */
-    public static APIGatewayV2HTTPEvent request(String method, String path, Map<String, String> headers, String body) {
-        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-        http.setMethod(method);
-        http.setPath(path);
-        http.setProtocol("HTTP/1.1");
-        http.setSourceIp("127.0.0.1");
-        APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
-        context.setHttp(http);
-        context.setRequestId("priming");
-        context.setRouteKey(method + " " + path);
-        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-        event.setVersion("2.0");
-        event.setRouteKey(method + " " + path);
-        event.setRawPath(path);
-        event.setHeaders(new HashMap<>(headers));
-        event.setRequestContext(context);
-        event.setBody(body);
-        return event;
-    }
-
-    /** The same request as the JSON API Gateway sends, for warming the path the functions take. */
+    /** A payload format 2.0 request, as the JSON API Gateway sends, for warming the path the functions take. */
     public static InputStream payload(String method, String path, Map<String, String> headers, String body) {
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("method", method);

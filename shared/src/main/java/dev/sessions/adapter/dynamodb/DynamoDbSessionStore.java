@@ -1,21 +1,20 @@
 package dev.sessions.adapter.dynamodb;
 
-import static dev.sessions.adapter.dynamodb.SessionItem.ABSOLUTE_EXPIRES_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.BY_PRINCIPAL;
+import static dev.sessions.adapter.dynamodb.SessionItem.CREATED_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.DATA;
-import static dev.sessions.adapter.dynamodb.SessionItem.DATA_BYTES;
 import static dev.sessions.adapter.dynamodb.SessionItem.EXPIRES_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.ID;
 import static dev.sessions.adapter.dynamodb.SessionItem.LAST_ACCESSED_AT;
+import static dev.sessions.adapter.dynamodb.SessionItem.LAST_REQUEST;
 import static dev.sessions.adapter.dynamodb.SessionItem.PRINCIPAL;
 import static dev.sessions.adapter.dynamodb.SessionItem.REVISION;
 import static dev.sessions.adapter.dynamodb.SessionItem.ROTATED_FROM;
-import static dev.sessions.adapter.dynamodb.SessionItem.VERSION;
-import static dev.sessions.adapter.dynamodb.SessionItem.VISITS;
 import static dev.sessions.adapter.dynamodb.SessionItem.key;
+import static dev.sessions.adapter.dynamodb.SessionItem.lastWrittenBy;
 import static dev.sessions.adapter.dynamodb.SessionItem.number;
 
-import dev.sessions.domain.DataTooLarge;
+import dev.sessions.domain.IdTaken;
 import dev.sessions.domain.MergePatch;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionData;
@@ -24,10 +23,12 @@ import dev.sessions.domain.SessionPolicy;
 import dev.sessions.domain.SessionStore;
 import dev.sessions.domain.StoreUnavailable;
 import dev.sessions.domain.VersionConflict;
-import dev.sessions.json.Json;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -46,45 +47,70 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * The session store on one DynamoDB table (DESIGN.md section 5). Each operation is one request
- * where DynamoDB allows it: find, touch, recordVisit and most patches are a single GetItem or
- * UpdateItem; expiry is checked in the condition of every write and on every read.
+ * The session store on one DynamoDB table (docs/design.md, "Data model"). Each operation is one
+ * request where DynamoDB allows it: find, touch, recordVisit and most patches are a single
+ * GetItem or UpdateItem; expiry is checked in the condition of every write and on every read.
  *
- * <p>Patches write by document path, so concurrent patches to different keys all survive. To
- * refuse oversized data without reading first, the item keeps {@code dataBytes}, an upper bound
- * of the data's compact size that each such patch raises by its own worst case. Only when that
- * bound would pass the limit, or a nested merge meets a value that is not an object, does a patch
- * read the item, merge exactly and write with a compare-and-set on {@code revision}.
+ * <p>Patches write by document path ({@link PatchPlan}), so concurrent patches to different keys
+ * all survive. To refuse oversized data without reading first, the item keeps {@code dataBytes},
+ * an upper bound of the data's compact size that each such patch raises by its own worst case.
+ * Only when that bound would pass the limit, or a nested merge meets a value that is not an
+ * object, does a patch read the item, merge exactly and write with a compare-and-set on
+ * {@code revision}.
+ *
+ * <p>Repeats: every write but a touch sets {@code lastRequest} and, where applying it twice would
+ * differ from once, conditions on its not being the writer already. A condition that fails
+ * returns the item as it stands ({@code ReturnValuesOnConditionCheckFailure}), so a repeat is
+ * recognised, and answered as its first attempt was, in the same request.
  */
 public final class DynamoDbSessionStore implements SessionStore {
 
     private static final int CONFLICT_ATTEMPTS = 5;
     private static final int MAX_EXPRESSION_LENGTH = 4000; // DynamoDB refuses expressions over 4 KB
-    private static final int LIST_LIMIT = 1000;
+    /** Ids per page of the principal index: a page is one Query. */
+    public static final int PAGE_SIZE = 1000;
     private static final String LIVE = "expiresAt > :nowS AND absoluteExpiresAt > :nowS";
+    private static final String NOT_A_REPEAT = "(attribute_not_exists(lastRequest) OR lastRequest <> :req)";
     private static final AttributeValue ONE = number(1);
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final SessionPolicy policy;
+    private final int pageSize;
 
     public DynamoDbSessionStore(DynamoDbClient dynamo, String table, SessionPolicy policy) {
+        this(dynamo, table, policy, PAGE_SIZE);
+    }
+
+    /** @param pageSize ids per page of the principal index (tests use small pages) */
+    public DynamoDbSessionStore(DynamoDbClient dynamo, String table, SessionPolicy policy, int pageSize) {
         this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
         this.table = Objects.requireNonNull(table, "table");
         this.policy = Objects.requireNonNull(policy, "policy");
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be positive, not " + pageSize);
+        }
+        this.pageSize = pageSize;
     }
 
     @Override
-    public void create(Session session) {
+    public Session create(Session session, String requestId) {
         int size = SessionData.validate(session.data(), policy);
         try {
-            dynamo.putItem(b -> b.tableName(table).item(SessionItem.toItem(session, size))
-                    .conditionExpression("attribute_not_exists(id)"));
+            dynamo.putItem(b -> b.tableName(table).item(SessionItem.toItem(session, size, requestId))
+                    .conditionExpression("attribute_not_exists(id)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return session;
         } catch (ConditionalCheckFailedException e) {
-            throw new StoreUnavailable("a session with that id exists already", false, e);
+            if (e.hasItem() && lastWrittenBy(e.item(), requestId) && e.item().get(ROTATED_FROM) == null
+                    && session.createdAt().toEpochMilli() == SessionItem.longOf(e.item(), CREATED_AT, -1)) {
+                return SessionItem.toSession(e.item()); // this request's first attempt committed
+            }
+            throw new IdTaken(e);
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
@@ -102,37 +128,45 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
-    public Optional<Session> touch(Session seen, Instant now) {
+    public Session touch(Session seen, Instant now) {
         Instant expiry = min(policy.idleExpiry(now), seen.absoluteExpiresAt());
         long notTouchedSince = now.minus(policy.touchInterval()).toEpochMilli();
         try {
-            return Optional.of(SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(seen.id()))
+            return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(seen.id()))
                     .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w ADD revision :one")
                     .conditionExpression("lastAccessedAt <= :since AND " + LIVE)
                     .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()),
                             ":exp", number(expiry.getEpochSecond()), ":one", ONE, ":w", AttributeValue.fromS("touch"),
                             ":since", number(notTouchedSince), ":nowS", number(now.getEpochSecond())))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes()));
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes());
         } catch (ConditionalCheckFailedException touchedMeanwhileOrGone) {
-            return Optional.empty();
+            // gone or expired: the read was out of date; else another request touched it first
+            return live(touchedMeanwhileOrGone.hasItem() ? touchedMeanwhileOrGone.item() : null, now)
+                    .orElseThrow(SessionNotFound::new);
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
     }
 
     @Override
-    public Session recordVisit(String id, Instant now) {
+    public Session recordVisit(String id, Instant now, String requestId) {
         try {
             return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(id))
-                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w"
+                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w, lastRequest = :req"
                             + " ADD visits :one, revision :one")
-                    .conditionExpression("attribute_exists(id) AND " + LIVE)
+                    .conditionExpression("attribute_exists(id) AND " + LIVE + " AND " + NOT_A_REPEAT)
                     .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()),
                             ":exp", number(policy.idleExpiry(now).getEpochSecond()), ":one", ONE,
-                            ":w", AttributeValue.fromS("visit"),
+                            ":w", AttributeValue.fromS("visit"), ":req", AttributeValue.fromS(requestId),
                             ":nowS", number(now.getEpochSecond())))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes());
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes());
         } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> item = e.hasItem() ? e.item() : null;
+            if (lastWrittenBy(item, requestId)) {
+                return SessionItem.toSession(item); // this request's first attempt counted the visit
+            }
             throw new SessionNotFound();
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
@@ -140,16 +174,20 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
-    public Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now) {
+    public Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now, String requestId) {
         SessionData.validatePatch(patch.document(), policy);
-        PathPatch plan = PathPatch.of(patch.document());
+        PatchPlan plan = PatchPlan.of(patch.document());
         Map<String, AttributeValue> seen = null;
         if (plan.expressionLength() <= MAX_EXPRESSION_LENGTH && plan.boundBytes() <= policy.maxDataBytes()) {
             try {
-                return SessionItem.toSession(dynamo.updateItem(byPath(id, plan, expectedVersion, now)).attributes());
+                return SessionItem.toSession(dynamo.updateItem(byPath(id, plan, expectedVersion, now, requestId))
+                        .attributes());
             } catch (ConditionalCheckFailedException e) {
                 seen = e.hasItem() ? e.item() : Map.of();
                 Session old = live(seen, now).orElseThrow(SessionNotFound::new);
+                if (lastWrittenBy(seen, requestId)) {
+                    return old; // this request's first attempt applied the patch
+                }
                 if (expectedVersion.isPresent() && expectedVersion.get() != old.version()) {
                     throw new VersionConflict(expectedVersion.get(), old.version());
                 }
@@ -161,10 +199,11 @@ public final class DynamoDbSessionStore implements SessionStore {
                 seen = null;
             }
         }
-        return patchExactly(id, patch, expectedVersion, now, seen);
+        return patchExactly(id, patch, expectedVersion, now, seen, requestId);
     }
 
-    private UpdateItemRequest byPath(String id, PathPatch plan, Optional<Long> expectedVersion, Instant now) {
+    private UpdateItemRequest byPath(String id, PatchPlan plan, Optional<Long> expectedVersion, Instant now,
+                                     String requestId) {
         Map<String, AttributeValue> values = new HashMap<>(plan.values());
         values.put(":now", number(now.toEpochMilli()));
         values.put(":exp", number(policy.idleExpiry(now).getEpochSecond()));
@@ -173,7 +212,9 @@ public final class DynamoDbSessionStore implements SessionStore {
         values.put(":bound", number(plan.boundBytes()));
         values.put(":budget", number(policy.maxDataBytes() - plan.boundBytes()));
         values.put(":w", AttributeValue.fromS("patch"));
-        StringBuilder condition = new StringBuilder("attribute_exists(id) AND " + LIVE + " AND dataBytes <= :budget");
+        values.put(":req", AttributeValue.fromS(requestId));
+        StringBuilder condition = new StringBuilder("attribute_exists(id) AND " + LIVE + " AND dataBytes <= :budget AND "
+                + NOT_A_REPEAT);
         if (expectedVersion.isPresent()) {
             condition.append(" AND version = :expected");
             values.put(":expected", number(expectedVersion.get()));
@@ -181,7 +222,8 @@ public final class DynamoDbSessionStore implements SessionStore {
         for (String typeCheck : plan.conditions()) {
             condition.append(" AND ").append(typeCheck);
         }
-        StringBuilder update = new StringBuilder("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w");
+        StringBuilder update = new StringBuilder("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w,"
+                + " lastRequest = :req");
         for (String set : plan.sets()) {
             update.append(", ").append(set);
         }
@@ -201,13 +243,16 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     /** Reads, merges and writes the whole data, conditional on nothing else having written meanwhile. */
     private Session patchExactly(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now,
-                                 Map<String, AttributeValue> alreadyRead) {
+                                 Map<String, AttributeValue> alreadyRead, String requestId) {
         Map<String, AttributeValue> item = alreadyRead;
         for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
             if (item == null) {
                 item = getConsistent(id);
             }
             Session old = live(item, now).orElseThrow(SessionNotFound::new);
+            if (lastWrittenBy(item, requestId)) {
+                return old; // this request's first attempt applied the patch
+            }
             if (expectedVersion.isPresent() && expectedVersion.get() != old.version()) {
                 throw new VersionConflict(expectedVersion.get(), old.version());
             }
@@ -217,17 +262,19 @@ public final class DynamoDbSessionStore implements SessionStore {
             try {
                 return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(id))
                         .updateExpression("SET #data = :data, dataBytes = :size, lastAccessedAt = :now,"
-                                + " expiresAt = :exp, lastWrite = :w ADD version :one, revision :one")
+                                + " expiresAt = :exp, lastWrite = :w, lastRequest = :req ADD version :one, revision :one")
                         .conditionExpression("revision = :seen AND " + LIVE)
                         .expressionAttributeNames(Map.of("#data", DATA))
                         .expressionAttributeValues(Map.of(":data", AttributeValue.fromM(JsonAttributes.toAttributes(merged)),
                                 ":size", number(size), ":now", number(now.toEpochMilli()),
                                 ":exp", number(expiry.getEpochSecond()), ":one", ONE,
                                 ":seen", number(old.revision()), ":nowS", number(now.getEpochSecond()),
-                                ":w", AttributeValue.fromS("patch")))
-                        .returnValues(ReturnValue.ALL_NEW)).attributes());
+                                ":w", AttributeValue.fromS("patch"), ":req", AttributeValue.fromS(requestId)))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes());
             } catch (ConditionalCheckFailedException writtenMeanwhile) {
-                item = null; // read again and merge onto what is there now
+                // merge again onto what is there now (or find this request's own first attempt there)
+                item = writtenMeanwhile.hasItem() ? writtenMeanwhile.item() : Map.of();
             } catch (SdkException e) {
                 throw StoreErrors.translate(e);
             }
@@ -247,10 +294,19 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
-    public Session rotate(String oldId, String newId, Instant now) {
+    public Session rotate(String oldId, String newId, Instant now, String requestId) {
         for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> oldItem = getConsistent(oldId);
-            Session old = live(oldItem, now).orElseThrow(SessionNotFound::new);
+            Optional<Session> live = live(oldItem, now);
+            if (live.isEmpty()) {
+                // gone: ended, or moved by this very request's first attempt, which is then the answer
+                Map<String, AttributeValue> there = getConsistent(newId);
+                if (movedBy(there, oldId, requestId)) {
+                    return SessionItem.toSession(there);
+                }
+                throw new SessionNotFound();
+            }
+            Session old = live.get();
             Map<String, AttributeValue> moved = new HashMap<>(oldItem);
             moved.put(ID, AttributeValue.fromS(newId));
             moved.put(ROTATED_FROM, AttributeValue.fromS(oldId));
@@ -258,21 +314,37 @@ public final class DynamoDbSessionStore implements SessionStore {
             moved.put(LAST_ACCESSED_AT, number(now.toEpochMilli()));
             moved.put(EXPIRES_AT, number(min(policy.idleExpiry(now), old.absoluteExpiresAt()).getEpochSecond()));
             moved.put(SessionItem.LAST_WRITE, AttributeValue.fromS("rotate"));
+            moved.put(LAST_REQUEST, AttributeValue.fromS(requestId));
             try {
-                dynamo.transactWriteItems(b -> b.transactItems(
-                        t -> t.put(p -> p.tableName(table).item(moved).conditionExpression("attribute_not_exists(id)")),
+                // the token makes DynamoDB itself answer a repeat of this exact call as it answered the first
+                dynamo.transactWriteItems(b -> b.clientRequestToken(transactionToken(requestId, oldId, newId))
+                        .transactItems(
+                        t -> t.put(p -> p.tableName(table).item(moved).conditionExpression("attribute_not_exists(id)")
+                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)),
                         t -> t.delete(d -> d.tableName(table).key(key(oldId)).conditionExpression("revision = :seen")
                                 .expressionAttributeValues(Map.of(":seen", number(old.revision()))))));
                 return SessionItem.toSession(moved);
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-                if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.getFirst().code())) {
-                    throw new StoreUnavailable("a session with the new id exists already", false, e);
+                CancellationReason put = reasons.isEmpty() ? null : reasons.getFirst();
+                if (put != null && "ConditionalCheckFailed".equals(put.code())) {
+                    Map<String, AttributeValue> there = put.hasItem() ? put.item() : null;
+                    if (movedBy(there, oldId, requestId)) {
+                        return SessionItem.toSession(there); // this request's first attempt committed
+                    }
+                    throw new IdTaken(e);
                 }
-                if (reasons.size() < 2 || !"ConditionalCheckFailed".equals(reasons.get(1).code())) {
+                if (reasons.stream().anyMatch(r -> isThrottle(r.code()))) {
+                    throw new StoreUnavailable("DynamoDB throttled the rotation", true, e);
+                }
+                boolean conflict = reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
+                boolean writtenMeanwhile = reasons.size() >= 2 && "ConditionalCheckFailed".equals(reasons.get(1).code());
+                if (!conflict && !writtenMeanwhile) {
                     throw StoreErrors.translate(e);
                 }
-                // the old session was written meanwhile: read it again
+                // another write of the old session got there first (a visit, a touch): read it again
+            } catch (TransactionInProgressException stillRunning) {
+                // the same transaction is still being applied: read again and see
             } catch (SdkException e) {
                 throw StoreErrors.translate(e);
             }
@@ -283,52 +355,42 @@ public final class DynamoDbSessionStore implements SessionStore {
     @Override
     public List<Session> listByPrincipal(String principal, Instant now) {
         List<Session> live = new ArrayList<>();
-        for (Map<String, AttributeValue> item : itemsOf(principal)) {
-            live(item, now).ifPresent(live::add);
-        }
+        String after = null;
+        do {
+            IdPage page = idsOfPrincipal(principal, after);
+            for (Map<String, AttributeValue> item : itemsOf(page.ids())) {
+                if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
+                    live(item, now).ifPresent(live::add);
+                }
+            }
+            after = page.next();
+        } while (after != null);
         live.sort(Comparator.comparing(Session::createdAt).thenComparing(Session::id));
         return live;
     }
 
     @Override
-    public List<Session> revokeByPrincipal(String principal, Instant now) {
-        // one DeleteItem each (a principal has a handful): the old item says whether it was live,
-        // and the function needs no right to write items, only to delete them
-        List<Session> revoked = new ArrayList<>();
-        for (String id : idsOf(principal)) {
-            delete(id).filter(session -> principal.equals(session.principal()) && !session.isExpired(now))
-                    .ifPresent(revoked::add);
+    public IdPage idsOfPrincipal(String principal, String after) {
+        QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(BY_PRINCIPAL)
+                .keyConditionExpression("principal = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))
+                .limit(pageSize);
+        if (after != null) {
+            query.exclusiveStartKey(PageCursor.decode(after, principal));
         }
-        revoked.sort(Comparator.comparing(Session::createdAt).thenComparing(Session::id));
-        return revoked;
-    }
-
-    /** The ids the principal index lists for a principal (eventually consistent). */
-    private List<String> idsOf(String principal) {
-        List<String> ids = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
         try {
-            do {
-                QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(BY_PRINCIPAL)
-                        .keyConditionExpression("principal = :p")
-                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))
-                        .limit(LIST_LIMIT);
-                if (start != null) {
-                    query.exclusiveStartKey(start);
-                }
-                QueryResponse page = dynamo.query(query.build());
-                page.items().forEach(item -> ids.add(item.get(ID).s()));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null && ids.size() < LIST_LIMIT);
+            QueryResponse page = dynamo.query(query.build());
+            List<String> ids = page.items().stream().map(item -> item.get(ID).s()).toList();
+            boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
+            return new IdPage(ids, more ? PageCursor.encode(page.lastEvaluatedKey()) : null);
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
-        return ids;
     }
 
-    /** Every item of a principal: the index gives keys, a consistent batch read gives the items. */
-    private List<Map<String, AttributeValue>> itemsOf(String principal) {
-        List<Map<String, AttributeValue>> keys = idsOf(principal).stream().map(SessionItem::key).toList();
+    /** The items of {@code ids}, read consistently, 100 to a BatchGetItem. */
+    private List<Map<String, AttributeValue>> itemsOf(List<String> ids) {
+        List<Map<String, AttributeValue>> keys = ids.stream().map(SessionItem::key).toList();
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += 100) {
             Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()
@@ -348,7 +410,6 @@ public final class DynamoDbSessionStore implements SessionStore {
                 }
             }
         }
-        items.removeIf(item -> !item.containsKey(PRINCIPAL) || !principal.equals(item.get(PRINCIPAL).s()));
         return items;
     }
 
@@ -366,6 +427,27 @@ public final class DynamoDbSessionStore implements SessionStore {
         }
         Session session = SessionItem.toSession(item);
         return session.isExpired(now) ? Optional.empty() : Optional.of(session);
+    }
+
+    /** Whether {@code item} is session {@code oldId} as request {@code requestId} moved it. */
+    private static boolean movedBy(Map<String, AttributeValue> item, String oldId, String requestId) {
+        return lastWrittenBy(item, requestId) && item.get(ROTATED_FROM) != null && oldId.equals(item.get(ROTATED_FROM).s());
+    }
+
+    /** At most 36 characters, as DynamoDB takes them: the same call, the same token. */
+    static String transactionToken(String requestId, String oldId, String newId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest((requestId + "|" + oldId + "|" + newId)
+                    .getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 36);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static boolean isThrottle(String code) {
+        return "ThrottlingError".equals(code) || "ProvisionedThroughputExceeded".equals(code)
+                || "RequestLimitExceeded".equals(code);
     }
 
     private static boolean isInvalidDocumentPath(SdkException e) {
@@ -388,78 +470,22 @@ public final class DynamoDbSessionStore implements SessionStore {
         }
     }
 
-    /**
-     * A merge patch as one UpdateItem by document path: SETs, REMOVEs, the type checks that make
-     * nested merges safe, and the most bytes it can add to the data.
-     */
-    record PathPatch(List<String> sets, List<String> removes, List<String> conditions, Map<String, String> names,
-                     Map<String, AttributeValue> values, int boundBytes) {
-
-        static PathPatch of(Map<String, Object> document) {
-            Planner planner = new Planner();
-            int bound = planner.add("#data", document);
-            if (!document.isEmpty()) {
-                planner.names.put("#data", DATA);
-            }
-            return new PathPatch(List.copyOf(planner.sets), List.copyOf(planner.removes),
-                    List.copyOf(planner.conditions), Map.copyOf(planner.names), Map.copyOf(planner.values), bound);
+    /** A page's start as text: the index's last evaluated key, {@code createdAt} and {@code id}. */
+    static final class PageCursor {
+        private PageCursor() {
         }
 
-        int expressionLength() {
-            int length = 120;
-            for (String s : sets) {
-                length += s.length() + 2;
-            }
-            for (String r : removes) {
-                length += r.length() + 2;
-            }
-            for (String c : conditions) {
-                length += c.length() + 5;
-            }
-            return length;
+        static String encode(Map<String, AttributeValue> lastEvaluatedKey) {
+            return lastEvaluatedKey.get(CREATED_AT).n() + "/" + lastEvaluatedKey.get(ID).s();
         }
-    }
 
-    private static final class Planner {
-        final List<String> sets = new ArrayList<>();
-        final List<String> removes = new ArrayList<>();
-        final List<String> conditions = new ArrayList<>();
-        final Map<String, String> names = new HashMap<>();
-        final Map<String, AttributeValue> values = new HashMap<>();
-
-        /** Plans {@code patch} under {@code parent}; returns the most bytes it can add. */
-        int add(String parent, Map<String, Object> patch) {
-            int bound = 0;
-            for (Map.Entry<String, Object> entry : patch.entrySet()) {
-                String alias = "#k" + names.size();
-                names.put(alias, entry.getKey());
-                String path = parent + "." + alias;
-                Object value = entry.getValue();
-                // ,"key":value is the most a key can add to the compact JSON of its object
-                int fragment = Json.write(entry.getKey()).getBytes(StandardCharsets.UTF_8).length + 2;
-                if (value == null) {
-                    removes.add(path);
-                } else if (value instanceof Map<?, ?> nested && !nested.isEmpty()) {
-                    conditions.add("attribute_type(" + path + ", :typeM)");
-                    values.put(":typeM", AttributeValue.fromS("M"));
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> nestedPatch = (Map<String, Object>) nested;
-                    bound += fragment + 2 + add(path, nestedPatch);
-                } else if (value instanceof Map<?, ?>) {
-                    // merging {} keeps an object as it is and turns anything else into {}
-                    conditions.add("(attribute_not_exists(" + path + ") OR attribute_type(" + path + ", :typeM))");
-                    values.put(":typeM", AttributeValue.fromS("M"));
-                    values.put(":emptyM", AttributeValue.fromM(Map.of()));
-                    sets.add(path + " = if_not_exists(" + path + ", :emptyM)");
-                    bound += fragment + 2;
-                } else {
-                    String placeholder = ":v" + values.size();
-                    values.put(placeholder, JsonAttributes.toAttribute(value));
-                    sets.add(path + " = " + placeholder);
-                    bound += fragment + SessionData.sizeOf(value);
-                }
+        static Map<String, AttributeValue> decode(String cursor, String principal) {
+            int slash = cursor.indexOf('/');
+            if (slash <= 0) {
+                throw new IllegalArgumentException("not a page cursor: " + cursor);
             }
-            return bound;
+            return Map.of(PRINCIPAL, AttributeValue.fromS(principal), CREATED_AT,
+                    AttributeValue.fromN(cursor.substring(0, slash)), ID, AttributeValue.fromS(cursor.substring(slash + 1)));
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * A session as an item of the sessions table (DESIGN.md section 5). Times: {@code createdAt} and
+ * A session as an item of the sessions table (docs/design.md, "Data model"). Times: {@code createdAt} and
  * {@code lastAccessedAt} in epoch milliseconds; {@code expiresAt} (the TTL attribute) and
  * {@code absoluteExpiresAt} in epoch seconds. {@code dataBytes} is an upper bound of the data's
  * compact size that the store keeps to refuse oversized patches in a single request.
@@ -32,6 +32,11 @@ public final class SessionItem {
      * visits, the one operation that changes {@code visits}.
      */
     public static final String LAST_WRITE = "lastWrite";
+    /**
+     * The id of the request that wrote the item last (API Gateway's request id): a repeat of that
+     * request after a lost answer finds it and applies nothing again. Touches leave it alone.
+     */
+    public static final String LAST_REQUEST = "lastRequest";
 
     /** The index of sessions by principal, keyed (principal, createdAt), keys only. */
     public static final String BY_PRINCIPAL = "byPrincipal";
@@ -41,6 +46,13 @@ public final class SessionItem {
 
     public static Map<String, AttributeValue> key(String id) {
         return Map.of(ID, AttributeValue.fromS(id));
+    }
+
+    /** The item of a session whose data is {@code dataBytes} long, as request {@code requestId} creates it. */
+    public static Map<String, AttributeValue> toItem(Session session, int dataBytes, String requestId) {
+        Map<String, AttributeValue> item = toItem(session, dataBytes);
+        item.put(LAST_REQUEST, AttributeValue.fromS(requestId));
+        return item;
     }
 
     /** The item of a session whose data is {@code dataBytes} long. */
@@ -82,6 +94,12 @@ public final class SessionItem {
 
     public static AttributeValue number(long value) {
         return AttributeValue.fromN(Long.toString(value));
+    }
+
+    /** Whether request {@code requestId} wrote the item last. */
+    static boolean lastWrittenBy(Map<String, AttributeValue> item, String requestId) {
+        AttributeValue last = item == null ? null : item.get(LAST_REQUEST);
+        return last != null && requestId != null && requestId.equals(last.s());
     }
 
     public static long longOf(Map<String, AttributeValue> item, String name, long fallback) {

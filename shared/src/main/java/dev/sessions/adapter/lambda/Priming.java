@@ -1,7 +1,6 @@
 package dev.sessions.adapter.lambda;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
+import dev.sessions.telemetry.FunctionLog;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -20,9 +19,6 @@ import org.crac.Resource;
  */
 public final class Priming implements Resource {
 
-    /** Where warm-ups write: nowhere, so that they add no log lines or metrics. */
-    public static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-
     /** A well-formed token that no session has: warm-ups read with it. */
     public static final String TOKEN = "primingPrimingPrimingPrimingPrimingPriming0";
 
@@ -32,18 +28,22 @@ public final class Priming implements Resource {
         void run() throws Exception;
     }
 
+    private final FunctionLog logs;
     private final WarmUp warmUp;
 
-    private Priming(WarmUp warmUp) {
+    private Priming(FunctionLog logs, WarmUp warmUp) {
+        this.logs = logs;
         this.warmUp = warmUp;
     }
 
     /**
      * Registers {@code warmUp} to run before a snapshot; with {@code PRIME_AT_INIT=true} (the
      * benchmarks') it runs during init as well, to measure locally what a snapshot keeps.
+     *
+     * @param logs the function's log, for the WARN line of a warm-up that fails
      */
-    public static Priming register(WarmUp warmUp) {
-        Priming priming = new Priming(warmUp);
+    public static Priming register(FunctionLog logs, WarmUp warmUp) {
+        Priming priming = new Priming(logs, warmUp);
         Core.getGlobalContext().register(priming);
         if ("true".equals(System.getenv("PRIME_AT_INIT"))) {
             priming.run();
@@ -66,11 +66,16 @@ public final class Priming implements Resource {
         run();
     }
 
+    /**
+     * Runs the warm-up. One that fails (a dependency down at deploy time, a missing permission)
+     * must not fail the snapshot, but must not go unseen either: it writes one WARN line naming
+     * the function and the error, whose message is scrubbed of anything shaped like a token.
+     */
     private void run() {
         try {
             warmUp.run();
         } catch (Exception failedWarmUp) {
-            // a warm-up that fails (a dependency down at deploy time) must not fail the snapshot
+            logs.warn("warm-up failed; the snapshot holds a colder path", failedWarmUp);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.sessions.adapter.redis;
 
-import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.domain.CacheReplica;
 import dev.sessions.domain.Session;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,8 @@ import java.util.List;
 
 /**
  * The session replica in Redis or Valkey: one hash per session at {@code session:<id>} holding
- * {@code revision} and {@code body} (the session JSON), or {@code tombstone}. Writes run as Lua
+ * {@code revision} and {@code body} (the session in the replica's own versioned form,
+ * {@link ReplicaCodec}), or {@code tombstone}. Writes run as Lua
  * scripts, so the compare-and-set on revision is atomic in the server.
  *
  * <p>Every key's time to live is set relative ({@code PEXPIRE}, milliseconds remaining), from the
@@ -60,6 +60,13 @@ public final class RedisCacheReplica implements CacheReplica {
         this.redis = redis;
     }
 
+    /** Runs the replica's codec once, with no I/O: for warm-ups before a snapshot. */
+    public static void warmUp() {
+        java.time.Instant now = java.time.Instant.ofEpochSecond(1_795_774_530L);
+        ReplicaCodec.read(ReplicaCodec.write(new Session("priming", null, java.util.Map.of("k", List.of(1)), 0, 1, 1,
+                now, now, now, now)));
+    }
+
     public static String key(String id) {
         return PREFIX + id;
     }
@@ -74,7 +81,7 @@ public final class RedisCacheReplica implements CacheReplica {
             if (fields.get(1) == null) {
                 return new Miss(false);
             }
-            return new Hit(SessionJson.read((String) fields.get(1)));
+            return new Hit(ReplicaCodec.read((String) fields.get(1)));
         } catch (RedisUnavailableException | RedisErrorReply | IllegalArgumentException e) {
             return new Miss(true);
         }
@@ -87,7 +94,7 @@ public final class RedisCacheReplica implements CacheReplica {
             return Write.EXPIRED; // no need to ask the server
         }
         Object reply = script(PUT, PUT_SHA, key(session.id()), Long.toString(session.revision()),
-                SessionJson.writeWithRevision(session), Long.toString(remaining));
+                ReplicaCodec.write(session), Long.toString(remaining));
         return Write.valueOf((String) reply);
     }
 

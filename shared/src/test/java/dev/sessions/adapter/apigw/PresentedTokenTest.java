@@ -18,7 +18,7 @@ class PresentedTokenTest {
 
     @Test
     void givenQuotedCookieValue_whenRead_thenQuotesAreNotPartOfTheToken() {
-        PresentedToken token = PresentedToken.of(request(Map.of(), List.of("$Version=\"1\"", "sid=\"" + TOKEN + "\"")));
+        PresentedToken token = PresentedToken.of(request(Map.of(), List.of("$Version=\"1\"", "sid=\"" + TOKEN + "\"")), "sid");
 
         assertEquals(TOKEN, assertInstanceOf(PresentedToken.Valid.class, token).token().value());
     }
@@ -26,7 +26,7 @@ class PresentedTokenTest {
     @Test
     void givenBearerAndCookie_whenRead_thenBearerWinsAndIsNotFromCookie() {
         PresentedToken token = PresentedToken.of(request(Map.of("authorization", "bearer " + TOKEN),
-                List.of("sid=x", "sid=y")));
+                List.of("sid=x", "sid=y")), "sid");
 
         PresentedToken.Valid valid = assertInstanceOf(PresentedToken.Valid.class, token);
         assertEquals(false, valid.fromCookie());
@@ -35,15 +35,24 @@ class PresentedTokenTest {
     @Test
     void givenOtherSchemeOrShapes_whenRead_thenInvalidWithReason() {
         assertEquals(new PresentedToken.Invalid("Authorization must use the Bearer scheme."),
-                PresentedToken.of(request(Map.of("authorization", "Basic abc"), List.of())));
-        assertInstanceOf(PresentedToken.Invalid.class, PresentedToken.of(request(Map.of(), List.of("sid=" + TOKEN + "x"))));
-        assertInstanceOf(PresentedToken.None.class, PresentedToken.of(request(Map.of(), List.of("theme=dark"))));
+                PresentedToken.of(request(Map.of("authorization", "Basic abc"), List.of()), "sid"));
+        assertInstanceOf(PresentedToken.Invalid.class, PresentedToken.of(request(Map.of(), List.of("sid=" + TOKEN + "x")), "sid"));
+        assertInstanceOf(PresentedToken.None.class, PresentedToken.of(request(Map.of(), List.of("theme=dark")), "sid"));
+    }
+
+    @Test
+    void givenTheHostPrefixedName_whenRead_thenOnlyThatNameCounts() {
+        HttpRequest planted = request(Map.of(), List.of("sid=" + TOKEN));
+        HttpRequest own = request(Map.of(), List.of("sid=" + TOKEN.replace('t', 'u'), "__Host-sid=" + TOKEN));
+
+        assertInstanceOf(PresentedToken.None.class, PresentedToken.of(planted, "__Host-sid"));
+        assertEquals(TOKEN, assertInstanceOf(PresentedToken.Valid.class, PresentedToken.of(own, "__Host-sid")).token().value());
     }
 
     @Test
     void givenTwoSidCookies_whenRead_thenAmbiguous() {
         RequestRejected rejected = assertThrows(RequestRejected.class,
-                () -> PresentedToken.of(request(Map.of(), List.of("sid=" + TOKEN, "sid=" + TOKEN))));
+                () -> PresentedToken.of(request(Map.of(), List.of("sid=" + TOKEN, "sid=" + TOKEN)), "sid"));
 
         assertEquals(400, rejected.problem().status());
     }

@@ -49,6 +49,11 @@ class DynamoDbSessionStoreIT extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore storeWithPageSize(int pageSize) {
+        return new DynamoDbSessionStore(dynamo, table, POLICY, pageSize);
+    }
+
+    @Override
     protected List<Session> listWhenIndexed(SessionStore store, String principal, Instant now, int expected) {
         // the byPrincipal index is eventually consistent on DynamoDB itself
         return Poll.until(Duration.ofSeconds(10), expected + " indexed sessions of " + principal,
@@ -58,7 +63,7 @@ class DynamoDbSessionStoreIT extends SessionStoreContract {
     private Session stored() {
         Session session = new Session(SessionToken.generate().id(), null, Map.of("a", "b"), 0, 1, 1, T0, T0,
                 POLICY.idleExpiry(T0), POLICY.absoluteExpiry(T0));
-        store().create(session);
+        store().create(session, request());
         COUNTER.reset();
         return session;
     }
@@ -67,7 +72,7 @@ class DynamoDbSessionStoreIT extends SessionStoreContract {
     void givenSession_whenVisited_thenExactlyOneUpdateItem() {
         Session session = stored();
 
-        store().recordVisit(session.id(), T0);
+        store().recordVisit(session.id(), T0, request());
 
         assertEquals(List.of("UpdateItem"), COUNTER.operations());
     }
@@ -85,7 +90,7 @@ class DynamoDbSessionStoreIT extends SessionStoreContract {
     void givenSession_whenPatchedBelowTheLimit_thenExactlyOneUpdateItem() {
         Session session = stored();
 
-        store().patch(session.id(), new MergePatch(json("{\"x\":{},\"y\":[1,2],\"a\":null}")), Optional.of(1L), T0);
+        store().patch(session.id(), new MergePatch(json("{\"x\":{},\"y\":[1,2],\"a\":null}")), Optional.of(1L), T0, request());
 
         assertEquals(List.of("UpdateItem"), COUNTER.operations());
     }

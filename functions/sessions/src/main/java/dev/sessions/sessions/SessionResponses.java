@@ -1,0 +1,104 @@
+package dev.sessions.sessions;
+
+import dev.sessions.adapter.apigw.ApiResponse;
+import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.adapter.apigw.PresentedToken;
+import dev.sessions.adapter.apigw.Problem;
+import dev.sessions.adapter.apigw.SessionCookie;
+import dev.sessions.adapter.apigw.SessionJson;
+import dev.sessions.domain.IssuedSession;
+import dev.sessions.domain.Session;
+import dev.sessions.domain.SessionService;
+import dev.sessions.json.Json;
+import dev.sessions.telemetry.Metric;
+import dev.sessions.telemetry.RequestLog;
+
+/** How the session API answers: session bodies, ETags, cookies and X-Cache, as docs/api.md says. */
+final class SessionResponses {
+
+    private final SessionCookie cookie;
+    private final SessionService sessions;
+
+    SessionResponses(SessionCookie cookie, SessionService sessions) {
+        this.cookie = cookie;
+        this.sessions = sessions;
+    }
+
+    /** 201 with the token, the session, its cookie and Location; says how many sessions the limit revoked. */
+    ApiResponse created(SessionService.Created created) {
+        ApiResponse response = issued(201, created.issued()).header("location", "/sessions/current");
+        if (created.revoked() > 0) {
+            response.header("x-sessions-revoked", Integer.toString(created.revoked()));
+        }
+        return response;
+    }
+
+    /** A read: the session, its ETag, X-Cache, and a fresh cookie when the read slid a cookie's session. */
+    ApiResponse read(SessionService.Read read, PresentedToken.Valid presented) {
+        ApiResponse response = session(200, read.session()).header("x-cache", xCache(read));
+        if (read.slid() && presented.fromCookie()) {
+            response.cookie(cookie.issue(presented.token(), read.session().secondsToExpiry(sessions.now())));
+        }
+        return response;
+    }
+
+    /** A patched session, with its new ETag; a cookie's Max-Age follows the slid window. */
+    ApiResponse patched(Session session, PresentedToken.Valid presented) {
+        ApiResponse response = session(200, session);
+        if (presented.fromCookie()) {
+            response.cookie(cookie.issue(presented.token(), session.secondsToExpiry(sessions.now())));
+        }
+        return response;
+    }
+
+    /** 204, and the cookie cleared whatever was sent. */
+    ApiResponse ended() {
+        return ApiResponse.status(204).cookie(cookie.clear());
+    }
+
+    /** {@code {"token", "session"}} with the new token's cookie and the session's ETag. */
+    ApiResponse issued(int status, IssuedSession issued) {
+        StringBuilder body = new StringBuilder(320).append("{\"token\":");
+        Json.writeString(issued.token().value(), body);
+        body.append(",\"session\":");
+        SessionJson.append(issued.session(), body);
+        body.append('}');
+        return ApiResponse.json(status, body.toString()).header("etag", etag(issued.session()))
+                .cookie(cookie.issue(issued.token(), issued.session().secondsToExpiry(sessions.now())));
+    }
+
+    static String xCache(SessionService.Read read) {
+        return read.lookup() == SessionService.CacheLookup.HIT ? "hit" : "miss";
+    }
+
+    /** The read's cache metrics, its DEBUG line, and a failed touch (the read is answered all the same). */
+    static void countCacheLookup(SessionService.Read read, RequestLog log) {
+        switch (read.lookup()) {
+            case HIT -> log.count(Metric.CACHE_HITS);
+            case MISS, EXPIRED_COPY -> log.count(Metric.CACHE_MISSES);
+            case UNAVAILABLE -> log.count(Metric.CACHE_MISSES).count(Metric.CACHE_ERRORS);
+            case NOT_ASKED -> { }
+        }
+        log.debug("read", "cacheLookup", read.lookup().name(), "slid", read.slid());
+        if (read.touchFailure() != null) {
+            log.count(Metric.TOUCH_FAILURES).field("touchError", read.touchFailure().getMessage());
+        }
+    }
+
+    static ApiResponse notAllowed(HttpRequest request, String allow) {
+        return ApiResponse.problem(Problem.methodNotAllowed(request.method(), request.path()), request.apiRequestId())
+                .header("allow", allow);
+    }
+
+    static ApiResponse notFound(HttpRequest request) {
+        return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
+    }
+
+    private static ApiResponse session(int status, Session session) {
+        return ApiResponse.json(status, SessionJson.write(session)).header("etag", etag(session));
+    }
+
+    private static String etag(Session session) {
+        return "\"" + session.version() + "\"";
+    }
+}
