@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Creates the template's DynamoDB tables in the endpoint (keys, indexes, streams, TTL), and on a
@@ -55,6 +56,19 @@ public final class Bootstrap {
             awaitActive(dynamo, table.name());
             line += ensureTimeToLive(dynamo, table);
             done.add(line);
+        }
+        return done;
+    }
+
+    /**
+     * Creates the template's SQS queues in the endpoint (creating one that exists changes nothing),
+     * so that the functions' dead letters land where their environment says.
+     */
+    public static List<String> createQueues(Template template, SqsClient sqs) {
+        List<String> done = new ArrayList<>();
+        for (dev.sessions.local.template.Queue queue : template.queues().values()) {
+            sqs.createQueue(b -> b.queueName(queue.name()));
+            done.add("queue   " + queue.name());
         }
         return done;
     }

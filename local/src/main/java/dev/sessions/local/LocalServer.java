@@ -28,7 +28,7 @@ public final class LocalServer implements AutoCloseable {
     private final HttpApiGateway gateway;
     private final List<StreamPoller> pollers = new ArrayList<>();
     private final DynamoDbClient dynamo;
-    private final DynamoDbStreamsClient streams;
+    private final List<DynamoDbStreamsClient> streamClients = new ArrayList<>();
     private final List<Route> routes;
     private final List<StreamMapping> mappings;
 
@@ -55,13 +55,16 @@ public final class LocalServer implements AutoCloseable {
         this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log);
         if (mappings.isEmpty()) {
             this.dynamo = null;
-            this.streams = null;
         } else {
+            // finding a table's stream is the deploy's work (GetAtt StreamArn), not the function's
             this.dynamo = AwsClients.dynamoDb(aws);
-            this.streams = AwsClients.streams(aws);
             DeadLetters deadLetters = new DeadLetters(deadLetterDir, aws.getOrDefault("AWS_REGION", "us-east-1"), log);
             for (StreamMapping mapping : mappings) {
                 String table = template.tables().get(mapping.tableId()).name();
+                // the Lambda service reads a mapping's stream with the function's role, as on AWS
+                DynamoDbStreamsClient streams = AwsClients.streams(lambda.iam() == null ? aws
+                        : lambda.iam().environmentOf(mapping.functionId(), aws));
+                streamClients.add(streams);
                 pollers.add(new StreamPoller(mapping, table, dynamo, streams, lambda, deadLetters,
                         aws.getOrDefault("AWS_REGION", "us-east-1"), log).start());
             }
@@ -91,7 +94,7 @@ public final class LocalServer implements AutoCloseable {
         lambda.close();
         if (dynamo != null) {
             dynamo.close();
-            streams.close();
         }
+        streamClients.forEach(DynamoDbStreamsClient::close);
     }
 }

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
 import dev.sessions.local.Bootstrap;
-import dev.sessions.local.FixtureArtifacts;
+import dev.sessions.local.ProjectRun;
+import dev.sessions.local.SignedRequests;
 import dev.sessions.local.LocalServer;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Template;
@@ -51,26 +52,16 @@ class ApiEndToEndIT {
 
     static final int IDLE_SECONDS = 8;
     private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
+    private static ProjectRun run;
     private static LocalServer server;
     private static String base;
 
     @BeforeAll
     static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
-        Path root = Executables.projectRoot();
-        Template template = Template.load(root.resolve("template.yaml"), Map.of("CacheEnabled", "true"), new Template.Settings(
-                "e2e-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(), "123456789012"));
-        Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
-                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
-        try (var dynamo = aws.dynamoDb()) {
-            Bootstrap.run(template, dynamo, System.err);
-        }
         Map<String, String> overrides = Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE", "false",
                 "IDLE_TIMEOUT_SECONDS", Integer.toString(IDLE_SECONDS), "TOUCH_INTERVAL_SECONDS", "1");
-        LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(
-                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
-                FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 4, Duration.ofMinutes(5), env,
-                Map.of("Parameters", overrides), (f, l) -> { }));
-        server = new LocalServer(lambda, env, 0, true, dir.resolve("dead-letters"),
+        run = ProjectRun.start(aws, "e2e", overrides, Map.of(), 4, (f, l) -> { }, dir);
+        server = new LocalServer(run.lambda(), run.aws(), 0, true, dir.resolve("dead-letters"),
                 new PrintStream(LOG, true, StandardCharsets.UTF_8));
         base = "http://127.0.0.1:" + server.port();
     }
@@ -93,6 +84,17 @@ class ApiEndToEndIT {
         }
         try {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(method + " " + path + " failed: " + e, e);
+        }
+    }
+
+    /** A request to an AWS_IAM route, signed with the local caller's keys as {@code curl --aws-sigv4} signs it. */
+    static HttpResponse<String> signed(String method, String path) {
+        try {
+            return HttpClient.newHttpClient().send(SignedRequests.sign(method, URI.create(base + path), null,
+                    run.iam().caller().accessKeyId(), run.iam().caller().secret(), "execute-api",
+                    run.template().settings().region()), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError(method + " " + path + " failed: " + e, e);
         }
@@ -192,18 +194,51 @@ class ApiEndToEndIT {
     }
 
     @Test
+    void givenAdminRoutes_whenUnsignedWronglySignedOrSignedByOthers_thenForbiddenAndSignedByTheCallerServed() {
+        String listing = "/admin/principals/alice%40example.com/sessions";
+        URI uri = URI.create(base + listing);
+        String region = run.template().settings().region();
+        var caller = run.iam().caller();
+        var function = run.iam().identityOf("SessionsFunction");
+
+        HttpResponse<String> unsigned = send(HttpClient.newHttpClient(), "GET", listing, null);
+        HttpResponse<String> wrongSecret = sendRaw(SignedRequests.sign("GET", uri, null, caller.accessKeyId(),
+                caller.secret() + "x", "execute-api", region));
+        HttpResponse<String> otherService = sendRaw(SignedRequests.sign("GET", uri, null, caller.accessKeyId(),
+                caller.secret(), "lambda", region));
+        HttpResponse<String> byAFunction = sendRaw(SignedRequests.sign("GET", uri, null, function.accessKeyId(),
+                function.secret(), "execute-api", region));
+        HttpResponse<String> byTheCaller = signed("GET", listing);
+
+        for (HttpResponse<String> refused : List.of(unsigned, wrongSecret, otherService, byAFunction)) {
+            assertEquals(403, refused.statusCode(), refused.body());
+            assertEquals("{\"message\":\"Forbidden\"}", refused.body());
+        }
+        assertEquals(200, byTheCaller.statusCode(), byTheCaller.body());
+        assertEquals(200, signed("DELETE", listing).statusCode());
+    }
+
+    static HttpResponse<String> sendRaw(HttpRequest request) {
+        try {
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(request + " failed: " + e, e);
+        }
+    }
+
+    @Test
     void givenIdleSession_whenItExpires_thenUnauthorizedAndAVisitStartsANewOne() {
         String principal = "idle-" + UUID.randomUUID().toString().substring(0, 8);
         HttpResponse<String> created = send(browser(), "POST", "/sessions", "{\"principal\":\"" + principal + "\"}",
                 "Content-Type", "application/json");
         String token = (String) json(created).get("token");
         String listing = "/admin/principals/" + principal + "/sessions";
-        Poll.until(Duration.ofSeconds(10), "the session listed", () -> send(HttpClient.newHttpClient(), "GET", listing, null),
+        Poll.until(Duration.ofSeconds(10), "the session listed", () -> signed("GET", listing),
                 r -> ((List<?>) json(r).get("sessions")).size() == 1);
 
         // watched through the admin listing, which reads without sliding the idle window
         Poll.until(Duration.ofSeconds(IDLE_SECONDS * 3L), "the session to expire",
-                () -> send(HttpClient.newHttpClient(), "GET", listing, null), r -> ((List<?>) json(r).get("sessions")).isEmpty());
+                () -> signed("GET", listing), r -> ((List<?>) json(r).get("sessions")).isEmpty());
 
         HttpResponse<String> expired = send(HttpClient.newHttpClient(), "GET", "/sessions/current?consistent=true", null,
                 "Cookie", "sid=" + token);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sessions.json.Json;
 import dev.sessions.local.Bootstrap;
-import dev.sessions.local.FixtureArtifacts;
+import dev.sessions.local.ProjectRun;
 import dev.sessions.local.LocalServer;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Template;
@@ -43,20 +43,10 @@ class SyncEndToEndIT {
 
     @BeforeAll
     static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
-        Path root = Executables.projectRoot();
-        Template template = Template.load(root.resolve("template.yaml"), Map.of("CacheEnabled", "true"),
-                new Template.Settings("sync-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(),
-                        "123456789012"));
-        Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
-                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
-        try (var dynamo = aws.dynamoDb()) {
-            Bootstrap.run(template, dynamo, System.err);
-        }
-        LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(
-                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
-                FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 2, Duration.ofMinutes(5), env,
-                Map.of("Parameters", Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE", "false")), (f, l) -> { }));
-        server = new LocalServer(lambda, env, 0, true, dir.resolve("dead-letters"), new PrintStream(System.err, true));
+        ProjectRun run = ProjectRun.start(aws, "sync", Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE",
+                "false"), Map.of(), 2, (f, l) -> { }, dir);
+        server = new LocalServer(run.lambda(), run.aws(), 0, true, dir.resolve("dead-letters"),
+                new PrintStream(System.err, true));
         base = "http://127.0.0.1:" + server.port();
     }
 

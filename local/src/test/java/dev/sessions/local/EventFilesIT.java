@@ -47,23 +47,14 @@ class EventFilesIT {
 
     @BeforeAll
     static void start(AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
-        Path root = Executables.projectRoot();
-        template = Template.load(root.resolve("template.yaml"), Map.of("CacheEnabled", "true"), new Template.Settings(
-                "events-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(), "123456789012"));
-        Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
-                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
-        try (var dynamo = aws.dynamoDb()) {
-            Bootstrap.run(template, dynamo, System.err);
-        }
-        lambda = new LocalLambda(template, new LocalLambda.Settings(
-                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
-                FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 1, Duration.ofMinutes(5), env,
-                Map.of("Parameters", Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE", "false")),
-                (f, line) -> {
+        ProjectRun run = ProjectRun.start(aws, "events", Map.of("REDIS_URL", redis.uri().toString(), "COOKIE_SECURE",
+                "false"), Map.of(), 1, (f, line) -> {
                     if (!line.startsWith("{")) {
                         unstructured.add(f + ": " + line);
                     }
-                }));
+                }, dir);
+        template = run.template();
+        lambda = run.lambda();
     }
 
     @AfterAll

@@ -43,7 +43,7 @@ public final class FixtureArtifacts {
 
     /** The runtime as tests use it: the RIC from target/ric and the Java 21 of .venv. */
     public static JavaRuntime javaRuntime(Path scratch) {
-        return JavaRuntime.locate(null, Main.Options.ricDirectory(), scratch);
+        return JavaRuntime.locate(null, RuntimeSetup.ricDirectory(), scratch);
     }
 
     private static Path codeSource(Class<?> type) {

@@ -1,7 +1,7 @@
 package dev.sessions.domain;
 
 /**
- * What one change of the sessions table adds to the aggregates (DESIGN.md section 6):
+ * What one change of the sessions table adds to the aggregates (docs/design.md, "Counters table"):
  * {@code sessionsCreated} +1 per new session (not per rotation), {@code visits} += the visits a
  * new session starts with or a change adds, {@code activeSessions} +1 per item created and -1 per
  * item removed (a rotation, a create and a remove, nets zero).

@@ -58,7 +58,7 @@ public final class StreamEvents {
     }
 
     /**
-     * A batch as the JSON Lambda delivers (LAMBDA-FACTS-shaped: capitalised {@code dynamodb} fields,
+     * A batch as the JSON Lambda delivers (as local/README.md, "Fidelity", describes it: capitalised {@code dynamodb} fields,
      * {@code ApproximateCreationDateTime} in epoch seconds, binaries in base64): what tests pass to a
      * stream function's real entry.
      */

@@ -6,6 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sessions.json.Json;
 import dev.sessions.json.JsonException;
 import dev.sessions.local.LocalRuntimeException;
+import dev.sessions.local.iam.Identity;
+import dev.sessions.local.iam.LocalIam;
+import dev.sessions.local.iam.SigV4;
 import dev.sessions.local.runtime.InvocationResult;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Route;
@@ -124,7 +127,15 @@ public final class HttpApiGateway implements AutoCloseable {
                 Route route = match.get().route();
                 target = route.functionId();
                 cors.decorate(exchange);
-                status = invoke(exchange, match.get(), method, rawPath, body);
+                Optional<Identity> caller = Optional.empty();
+                if (route.iamAuthorization() && lambda.iam() != null) {
+                    caller = authorize(exchange, route, method, rawPath, body);
+                }
+                if (route.iamAuthorization() && lambda.iam() != null && caller.isEmpty()) {
+                    status = send(exchange, 403, "{\"message\":\"Forbidden\"}");
+                } else {
+                    status = invoke(exchange, match.get(), method, rawPath, body, caller);
+                }
             }
         } catch (IOException | RuntimeException e) {
             log.println("error: " + method + " " + rawPath + ": " + e);
@@ -134,12 +145,37 @@ public final class HttpApiGateway implements AutoCloseable {
                 (System.nanoTime() - started) / 1e6, target);
     }
 
-    private int invoke(HttpExchange exchange, RouteTable.Match match, String method, String rawPath, byte[] body)
-            throws IOException {
+    /**
+     * The caller of an AWS_IAM route, as API Gateway's IAM authorization finds it: a SigV4
+     * signature for {@code execute-api} by a known key, valid, whose policy allows invoking the
+     * route; else empty, and the route answers 403 {@code {"message":"Forbidden"}}.
+     */
+    private Optional<Identity> authorize(HttpExchange exchange, Route route, String method, String rawPath, byte[] body) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
+        SigV4.Request request = new SigV4.Request(method, rawPath, exchange.getRequestURI().getRawQuery(), headers, body);
+        LocalIam iam = lambda.iam();
+        LocalIam.Authentication authentication = iam.authenticate(request, "execute-api", java.time.Instant.now());
+        if (!authentication.valid()) {
+            log.println("IAM: refused " + method + " " + rawPath + ": " + (authentication.identity() == null
+                    ? "no known SigV4 key" : "signature " + authentication.outcome()));
+            return Optional.empty();
+        }
+        String arn = iam.executeApiArn(route.apiId(), method, URLDecoder.decode(rawPath.replace("+", "%2B"),
+                StandardCharsets.UTF_8));
+        if (!iam.mayInvoke(authentication.identity(), arn)) {
+            log.println("IAM: denied " + authentication.identity().name() + " execute-api:Invoke on " + arn);
+            return Optional.empty();
+        }
+        return Optional.of(authentication.identity());
+    }
+
+    private int invoke(HttpExchange exchange, RouteTable.Match match, String method, String rawPath, byte[] body,
+                       Optional<Identity> caller) throws IOException {
         Route route = match.route();
         String requestId = requestId();
         exchange.getResponseHeaders().set("apigw-requestid", requestId);
-        byte[] event = Json.write(event(exchange, match, method, rawPath, body, requestId))
+        byte[] event = Json.write(event(exchange, match, method, rawPath, body, requestId, caller))
                 .getBytes(StandardCharsets.UTF_8);
         CompletableFuture<InvocationResult> call = CompletableFuture.supplyAsync(
                 () -> lambda.invoke(route.functionId(), event), threads);
@@ -166,7 +202,7 @@ public final class HttpApiGateway implements AutoCloseable {
 
     /** The payload format 2.0 event, with the fields API Gateway sends. */
     private static Map<String, Object> event(HttpExchange exchange, RouteTable.Match match, String method,
-                                             String rawPath, byte[] body, String requestId) {
+                                             String rawPath, byte[] body, String requestId, Optional<Identity> caller) {
         Route route = match.route();
         Map<String, Object> headers = new LinkedHashMap<>();
         List<String> cookies = new ArrayList<>();
@@ -221,9 +257,11 @@ public final class HttpApiGateway implements AutoCloseable {
         context.put("time", now.format(REQUEST_TIME));
         context.put("timeEpoch", now.toInstant().toEpochMilli());
         if (route.iamAuthorization()) {
-            // not enforced locally (as with sam local); the shape lets handlers read a caller
-            context.put("authorizer", Map.of("iam", Map.of("accessKey", "LOCAL", "accountId", "123456789012",
-                    "callerId", "LOCAL", "userArn", "arn:aws:iam::123456789012:user/local", "userId", "LOCAL")));
+            // the signed caller when IAM is enforced; a placeholder when it is turned off (--no-iam)
+            String key = caller.map(Identity::accessKeyId).orElse("LOCAL");
+            String arn = caller.map(Identity::arn).orElse("arn:aws:iam::123456789012:user/local");
+            context.put("authorizer", Map.of("iam", Map.of("accessKey", key, "accountId", "123456789012",
+                    "callerId", key, "userArn", arn, "userId", key)));
         }
         event.put("requestContext", context);
         if (body.length > 0) {

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ExecutionEnvironment implements AutoCloseable {
 
-    /** Lambda's cap on a response payload (LAMBDA-FACTS.md section 1). */
+    /** Lambda's cap on a response payload (local/README.md, "Fidelity"). */
     static final int MAX_RESPONSE_BYTES = 6_291_556;
     /** Lambda caps init at 10 s. */
     static final Duration INIT_LIMIT = Duration.ofSeconds(10);

@@ -27,7 +27,7 @@ import java.util.zip.ZipEntry;
  */
 public record JavaRuntime(Path java, boolean javaIsLambdaVersion, List<Path> ricClasspath, Path jniLibrary) {
 
-    /** Lambda's java21 flags, as observed and documented (LAMBDA-FACTS.md section 2). */
+    /** Lambda's java21 flags, as observed and documented (local/README.md, "Fidelity"). */
     static final List<String> LAMBDA_FLAGS = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation",
             "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Djava.net.preferIPv4Stack=true", "-XX:+ErrorFileToStderr",
             "--add-opens=java.base/java.io=ALL-UNNAMED", "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac");

@@ -1,6 +1,7 @@
 package dev.sessions.local.runtime;
 
 import dev.sessions.json.Json;
+import dev.sessions.local.iam.LocalIam;
 import dev.sessions.local.template.LambdaFunction;
 import dev.sessions.local.template.Template;
 import dev.sessions.local.template.TemplateException;
@@ -39,12 +40,21 @@ public final class LocalLambda implements AutoCloseable {
      * @param aws what every function's environment gets of AWS: region, credentials, endpoint
      * @param overrides environment overrides as {@code sam local --env-vars} reads them
      * @param logs where function output goes
+     * @param iam each function's own identity and the checking proxy its AWS calls go through, or
+     *     {@code null} when IAM is not enforced (every function then runs with {@code aws}'s credentials)
      */
     public record Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
-                           Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs) {
+                           Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs,
+                           LocalIam iam) {
         public Settings {
             aws = Map.copyOf(aws);
             overrides = Map.copyOf(overrides);
+        }
+
+        /** Settings without IAM enforcement. */
+        public Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
+                        Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs) {
+            this(buildDir, java, maxEnvironments, idleTimeout, aws, overrides, logs, null);
         }
     }
 
@@ -67,6 +77,11 @@ public final class LocalLambda implements AutoCloseable {
 
     public Template template() {
         return template;
+    }
+
+    /** The IAM enforcement its functions run under, or {@code null} when there is none. */
+    public LocalIam iam() {
+        return settings.iam();
     }
 
     /**
@@ -157,7 +172,8 @@ public final class LocalLambda implements AutoCloseable {
                 }
             });
         }
-        env.putAll(settings.aws());
+        env.putAll(settings.iam() == null ? settings.aws() : settings.iam().environmentOf(function.logicalId(),
+                settings.aws()));
         String region = settings.aws().getOrDefault("AWS_REGION", template.settings().region());
         env.put("AWS_REGION", region);
         env.put("AWS_DEFAULT_REGION", region);
@@ -246,5 +262,8 @@ public final class LocalLambda implements AutoCloseable {
         reaper.shutdownNow();
         pools.values().forEach(EnvironmentPool::close);
         pools.clear();
+        if (settings.iam() != null) {
+            settings.iam().close();
+        }
     }
 }

@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 
 /**
  * Stream records from the DynamoDB Streams API in the exact JSON shape Lambda delivers
- * (LAMBDA-FACTS.md section 5): {@code eventSourceARN} added, {@code ApproximateCreationDateTime}
+ * (local/README.md, "Fidelity"): {@code eventSourceARN} added, {@code ApproximateCreationDateTime}
  * in whole epoch seconds, binaries as base64, {@code userIdentity} only when present.
  */
 public final class StreamRecords {

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * The aggregates in the counters table (DESIGN.md section 5), write-sharded: {@code pk} is
+ * The aggregates in the counters table (docs/design.md, "Counters table"), write-sharded: {@code pk} is
  * {@code <counter>#<shard>} and a change's shard is a hash of its id (random ids, so random
  * shards, and no random generator whose state a SnapStart snapshot would share), so no key is hot;
  * {@link #totals()} sums the shards in one BatchGetItem. Each change is counted exactly once:

@@ -1,0 +1,115 @@
+package dev.sessions.local;
+
+import dev.sessions.local.iam.CallerCredentials;
+import dev.sessions.local.iam.LocalIam;
+import dev.sessions.local.iam.Roles;
+import dev.sessions.local.runtime.JavaRuntime;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.runtime.LogSink;
+import dev.sessions.local.template.Template;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds what a {@link CommandLine} asks for: the template, the AWS environment, IAM, the local Lambda. */
+final class RuntimeSetup {
+
+    private final CommandLine line;
+
+    RuntimeSetup(CommandLine line) {
+        this.line = line;
+    }
+
+    Template template() {
+        Template.Settings defaults = Template.Settings.defaults();
+        return Template.load(line.templateFile(), line.parameters(), new Template.Settings(line.stackName(),
+                line.region() != null ? line.region() : defaults.region(), defaults.accountId()));
+    }
+
+    /**
+     * The local Lambda for {@code template}; with IAM on (the default, when an endpoint is given)
+     * each function runs as its own role through the checking proxy, and {@code log} says which.
+     */
+    LocalLambda lambda(Template template, LogSink logs, PrintStream log) {
+        JavaRuntime java = JavaRuntime.locate(line.java(), ricDirectory(), scratch());
+        if (!java.javaIsLambdaVersion()) {
+            log.println("warning: no Java 21 runtime found (scripts/setup installs one into .venv); functions run on "
+                    + java.java() + " instead");
+        }
+        LocalIam iam = iam(template, log);
+        return new LocalLambda(template, new LocalLambda.Settings(line.buildDir(), java, line.maxEnvironments(),
+                line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam));
+    }
+
+    private LocalIam iam(Template template, PrintStream log) {
+        if (!line.iam()) {
+            log.println("WARNING: IAM is OFF (--no-iam): every function runs with the same unchecked credentials and"
+                    + " AWS_IAM routes take any request. A call the template does not grant will work here and fail on"
+                    + " AWS.");
+            return null;
+        }
+        if (line.endpoint() == null) {
+            log.println("IAM: no AWS_ENDPOINT_URL, so the functions call AWS itself with your credentials; AWS enforces"
+                    + " those, not the functions' roles");
+            return null;
+        }
+        Roles roles = Roles.of(template, Roles.venvPython(), Path.of(".aws-sam/local/roles"));
+        CallerCredentials caller = CallerCredentials.at(line.callerCredentials());
+        LocalIam iam = new LocalIam(template, roles, URI.create(line.endpoint()), caller, log);
+        log.println("IAM: enforced: each function runs as its role from template.yaml (SAM's expansion of its"
+                + " Policies); AWS_IAM routes take SigV4 requests signed with the [" + CallerCredentials.PROFILE + "] keys in "
+                + line.callerCredentials().toAbsolutePath());
+        return iam;
+    }
+
+    Map<String, String> awsEnvironment() {
+        Map<String, String> aws = new LinkedHashMap<>();
+        aws.put("AWS_REGION", line.region() != null ? line.region() : Template.Settings.defaults().region());
+        String key = System.getenv("AWS_ACCESS_KEY_ID");
+        if (key != null) {
+            aws.put("AWS_ACCESS_KEY_ID", key);
+            aws.put("AWS_SECRET_ACCESS_KEY", System.getenv().getOrDefault("AWS_SECRET_ACCESS_KEY", ""));
+            if (System.getenv("AWS_SESSION_TOKEN") != null) {
+                aws.put("AWS_SESSION_TOKEN", System.getenv("AWS_SESSION_TOKEN"));
+            }
+        } else if (line.endpoint() != null) {
+            // emulators take any credentials; the SDK still wants some
+            aws.put("AWS_ACCESS_KEY_ID", "test");
+            aws.put("AWS_SECRET_ACCESS_KEY", "test");
+        }
+        if (line.endpoint() != null) {
+            aws.put("AWS_ENDPOINT_URL", line.endpoint());
+        }
+        return aws;
+    }
+
+    /** The RIC jars: beside this tool's jar (target/ric), unless -Dsessions.ric says otherwise. */
+    static Path ricDirectory() {
+        String configured = System.getProperty("sessions.ric");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        try {
+            Path code = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.getParent().resolve("ric");
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path scratch() {
+        try {
+            Path dir = Files.createTempDirectory("sessions-local-");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a scratch folder", e);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.sessions.local.iam;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.sessions.json.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The checking proxy between the functions and the AWS endpoint (the emulator): each request is
+ * authenticated by its SigV4 signature (which key, so which function), its actions and resources
+ * are read from the request ({@link ActionRequest}), and each is judged against the function's
+ * role. Allowed requests go to the endpoint unchanged; a denied one gets the error AWS gives, in
+ * the service's own shape ({@code AccessDeniedException}), and never reaches the endpoint.
+ */
+final class IamProxy implements AutoCloseable {
+
+    private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "expect", "upgrade",
+            "transfer-encoding", "keep-alive");
+
+    private final LocalIam iam;
+    private final URI upstream;
+    private final PrintStream log;
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private IamProxy(LocalIam iam, URI upstream, PrintStream log, HttpServer server) {
+        this.iam = iam;
+        this.upstream = upstream;
+        this.log = log;
+        this.server = server;
+    }
+
+    static IamProxy start(LocalIam iam, URI upstream, PrintStream log) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            IamProxy proxy = new IamProxy(iam, upstream, log, server);
+            server.createContext("/", proxy::handle);
+            server.setExecutor(proxy.threads);
+            server.start();
+            return proxy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the IAM proxy", e);
+        }
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
+            SigV4.Request request = new SigV4.Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestURI().getRawQuery(), headers, body);
+            String target = request.header("x-amz-target");
+            boolean sqs = target != null && target.startsWith("AmazonSQS");
+            LocalIam.Authentication authentication = iam.authenticate(request, serviceOf(target), Instant.now());
+            if (!authentication.valid()) {
+                refuse(exchange, sqs, authentication.identity() == null
+                        ? (authentication.outcome() == SigV4.Outcome.MISSING ? "MissingAuthenticationTokenException"
+                        : "UnrecognizedClientException") : "InvalidSignatureException", switch (authentication.outcome()) {
+                            case MISSING -> "Request is missing Authentication Token";
+                            case EXPIRED -> "Signature expired";
+                            case MISMATCH -> authentication.identity() == null
+                                    ? "The security token included in the request is invalid."
+                                    : "The request signature we calculated does not match the signature you provided.";
+                            default -> "The request's signature is malformed.";
+                        });
+                return;
+            }
+            Identity identity = authentication.identity();
+            ActionRequest actions = ActionRequest.of(target, body, iam.region(), iam.account());
+            for (ActionRequest.Check check : actions.checks()) {
+                Role.Decision decision = iam.decide(identity, check);
+                if (decision != Role.Decision.ALLOWED) {
+                    String message = "User: " + identity.arn() + " is not authorized to perform: " + check.action()
+                            + " on resource: " + check.resource() + " because "
+                            + (decision == Role.Decision.EXPLICITLY_DENIED ? "an explicit deny in an identity-based policy"
+                            + " denies it" : "no identity-based policy allows the " + check.action() + " action");
+                    log.println("IAM: denied " + identity.name() + " " + check.action() + " on " + check.resource());
+                    refuse(exchange, sqs, "AccessDeniedException", message);
+                    return;
+                }
+            }
+            forward(exchange, body);
+        }
+    }
+
+    /** The signing name of the service a request is for, from its target; null when unknown. */
+    private static String serviceOf(String target) {
+        if (target == null) {
+            return null;
+        }
+        if (target.startsWith("DynamoDB")) {
+            return "dynamodb";
+        }
+        return target.startsWith("AmazonSQS") ? "sqs" : null;
+    }
+
+    /** An error in the shape the AWS JSON protocol returns it: {@code __type} and the message. */
+    private static void refuse(HttpExchange exchange, boolean sqs, String type, String message) throws IOException {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("__type", "com.amazon.coral.service#" + type);
+        error.put(sqs ? "message" : "Message", message);
+        byte[] bytes = Json.write(error).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+        exchange.getResponseHeaders().set("x-amzn-ErrorType", type);
+        if (sqs) {
+            exchange.getResponseHeaders().set("x-amzn-query-error",
+                    (type.equals("AccessDeniedException") ? "AccessDenied" : type) + ";Sender");
+        }
+        exchange.sendResponseHeaders(sqs ? 403 : 400, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
+                .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            // the endpoint is down: the caller sees a connection failure, as it would without the proxy
+            exchange.close();
+            return;
+        }
+        Headers out = exchange.getResponseHeaders();
+        response.headers().map().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+                out.put(name, new ArrayList<>(values));
+            }
+        });
+        byte[] bytes = response.body();
+        exchange.sendResponseHeaders(response.statusCode(), bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream stream = exchange.getResponseBody()) {
+                stream.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,184 @@
+package dev.sessions.local.iam;
+
+import dev.sessions.local.template.Route;
+import dev.sessions.local.template.Template;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * IAM as the local runtime enforces it: each function runs as its own role (from {@link Roles}),
+ * with credentials of its own and its AWS endpoint set to a checking proxy ({@link IamProxy})
+ * that lets through only what the role allows; the API's AWS_IAM routes take requests signed by
+ * the local caller ({@link CallerCredentials}), whose policy allows invoking those routes.
+ */
+public final class LocalIam implements AutoCloseable {
+
+    private final String region;
+    private final String account;
+    private final Map<String, Identity> byFunction = new LinkedHashMap<>();
+    private final Map<String, Identity> byKey = new ConcurrentHashMap<>();
+    private final Identity caller;
+    private final IamProxy proxy;
+    private final Map<String, Map<String, Long>> calls = new ConcurrentHashMap<>();
+    private final List<String> denials = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, java.util.Set<ActionRequest.Check>> checks = new ConcurrentHashMap<>();
+
+    /**
+     * Gives each function of {@code template} its identity and starts the proxy in front of {@code upstream}.
+     *
+     * @param log where denials are reported, one line each
+     */
+    public LocalIam(Template template, Roles roles, URI upstream, CallerCredentials callerKeys, PrintStream log) {
+        this.region = template.settings().region();
+        this.account = template.settings().accountId();
+        for (String functionId : template.functions().keySet()) {
+            Role role = roles.of(functionId);
+            Identity identity = new Identity(functionId, "ASIA" + CallerCredentials.randomKeyId(16),
+                    CallerCredentials.randomSecret(), role,
+                    "arn:aws:sts::" + account + ":assumed-role/" + role.name() + "/" + template.function(functionId).name());
+            byFunction.put(functionId, identity);
+            byKey.put(identity.accessKeyId(), identity);
+        }
+        this.caller = new Identity(CallerCredentials.PROFILE, callerKeys.accessKeyId(), callerKeys.secret(),
+                callerRole(template), "arn:aws:iam::" + account + ":user/" + CallerCredentials.PROFILE);
+        byKey.put(caller.accessKeyId(), caller);
+        this.proxy = IamProxy.start(this, upstream, log);
+    }
+
+    /** The caller's policy: invoke every AWS_IAM route of the template's APIs, nothing else. */
+    private Role callerRole(Template template) {
+        List<String> routes = new ArrayList<>();
+        for (Route route : template.routes()) {
+            if (route.iamAuthorization()) {
+                routes.add(executeApiArn(route.apiId(), route.method().equals("ANY") ? "*" : route.method(),
+                        route.path().replaceAll("\\{[^}]*}", "*")));
+            }
+        }
+        return new Role(CallerCredentials.PROFILE, routes.isEmpty() ? List.of()
+                : List.of(new Statement(true, List.of("execute-api:Invoke"), false, routes, false, false)));
+    }
+
+    /** {@code arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>}, the stage being {@code $default}. */
+    public String executeApiArn(String apiId, String method, String path) {
+        return "arn:aws:execute-api:" + region + ":" + account + ":" + apiId + "/$default/" + method
+                + (path.startsWith("/") ? path : "/" + path);
+    }
+
+    /** The AWS variables a function runs with: its own key, the proxy as its endpoint. */
+    public Map<String, String> environmentOf(String functionId, Map<String, String> aws) {
+        Identity identity = byFunction.get(functionId);
+        Map<String, String> env = new LinkedHashMap<>(aws);
+        env.put("AWS_ACCESS_KEY_ID", identity.accessKeyId());
+        env.put("AWS_SECRET_ACCESS_KEY", identity.secret());
+        env.remove("AWS_SESSION_TOKEN");
+        env.put("AWS_ENDPOINT_URL", proxy.uri().toString());
+        env.keySet().removeIf(name -> name.startsWith("AWS_ENDPOINT_URL_"));
+        return env;
+    }
+
+    /** Each function's role, by logical id. */
+    public Map<String, Role> roles() {
+        Map<String, Role> roles = new LinkedHashMap<>();
+        byFunction.forEach((id, identity) -> roles.put(id, identity.role()));
+        return roles;
+    }
+
+    /** The identity of a function: what the Lambda service uses for its mappings (reading the stream). */
+    public Identity identityOf(String functionId) {
+        return byFunction.get(functionId);
+    }
+
+    public Identity caller() {
+        return caller;
+    }
+
+    /** Where the functions' AWS calls go. */
+    public URI proxyUri() {
+        return proxy.uri();
+    }
+
+    /**
+     * The identity that signed {@code request} with a valid signature scoped to {@code service} in
+     * this region, or why none did.
+     *
+     * @param service the service the request is for ({@code dynamodb}, {@code sqs}, {@code execute-api}), or
+     *     {@code null} to take the one the signature names
+     */
+    public Authentication authenticate(SigV4.Request request, String service, Instant now) {
+        Optional<SigV4.Authorization> authorization = SigV4.authorization(request);
+        if (authorization.isEmpty()) {
+            return new Authentication(null, SigV4.Outcome.MISSING);
+        }
+        Identity identity = byKey.get(authorization.get().accessKeyId());
+        if (identity == null) {
+            return new Authentication(null, SigV4.Outcome.MISMATCH);
+        }
+        if (!authorization.get().region().equals(region)
+                || service != null && !authorization.get().service().equals(service)) {
+            return new Authentication(identity, SigV4.Outcome.MISMATCH); // a credential scoped elsewhere
+        }
+        return new Authentication(identity, SigV4.verify(request, authorization.get(), identity.secret(), now));
+    }
+
+    /** Who signed, and whether the signature holds ({@code identity} is null for an unknown key). */
+    public record Authentication(Identity identity, SigV4.Outcome outcome) {
+        public boolean valid() {
+            return identity != null && outcome == SigV4.Outcome.VALID;
+        }
+    }
+
+    /** Judges one action and records it as called by {@code identity} (and, when refused, as denied). */
+    Role.Decision decide(Identity identity, ActionRequest.Check check) {
+        calls.computeIfAbsent(identity.name(), k -> new ConcurrentHashMap<>()).merge(check.action(), 1L, Long::sum);
+        checks.computeIfAbsent(identity.name(), k -> ConcurrentHashMap.newKeySet()).add(check);
+        Role.Decision decision = identity.role().decide(check.action(), check.resource());
+        if (decision != Role.Decision.ALLOWED) {
+            denials.add(identity.name() + " " + check.action() + " on " + check.resource());
+        }
+        return decision;
+    }
+
+    /** Each action on each resource each principal has asked for so far. */
+    public Map<String, java.util.Set<ActionRequest.Check>> checks() {
+        Map<String, java.util.Set<ActionRequest.Check>> copy = new LinkedHashMap<>();
+        checks.forEach((who, made) -> copy.put(who, java.util.Set.copyOf(made)));
+        return copy;
+    }
+
+    /** Every call refused so far: {@code <who> <action> on <resource>}. */
+    public List<String> denials() {
+        return List.copyOf(denials);
+    }
+
+    /** Whether the local caller may invoke {@code routeArn}. */
+    public boolean mayInvoke(Identity identity, String routeArn) {
+        return identity.role().decide("execute-api:Invoke", routeArn) == Role.Decision.ALLOWED;
+    }
+
+    /** The actions each principal has asked for so far, with how often: what a test of the grants reads. */
+    public Map<String, Map<String, Long>> calls() {
+        Map<String, Map<String, Long>> copy = new LinkedHashMap<>();
+        calls.forEach((who, actions) -> copy.put(who, Map.copyOf(actions)));
+        return copy;
+    }
+
+    String region() {
+        return region;
+    }
+
+    String account() {
+        return account;
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+    }
+}

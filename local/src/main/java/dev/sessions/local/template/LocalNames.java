@@ -1,0 +1,121 @@
+package dev.sessions.local.template;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code Ref} and {@code Fn::GetAtt} resolve to locally: parameter values, pseudo parameters,
+ * and for resources the names and ARNs a deploy would give them ({@code <stack>-<LogicalId>},
+ * {@code arn:aws:<service>:<region>:<account>:...}), so that the functions' environments and
+ * policies read as they would on AWS.
+ */
+final class LocalNames implements Intrinsics.Scope {
+
+    private static final Set<String> PSEUDO = Set.of("AWS::Region", "AWS::AccountId", "AWS::StackName",
+            "AWS::StackId", "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs");
+
+    private final TemplateEvaluator template;
+
+    LocalNames(TemplateEvaluator template) {
+        this.template = template;
+    }
+
+    @Override
+    public Object ref(String name, String where) {
+        Template.Settings settings = template.settings();
+        if (template.parameters().containsKey(name)) {
+            Object value = template.parameters().get(name);
+            if (value == null) {
+                throw new TemplateException(where + ": parameter " + name + " has no Default; pass it with"
+                        + " --parameter-overrides " + name + "=<value>");
+            }
+            return value;
+        }
+        if (PSEUDO.contains(name)) {
+            return switch (name) {
+                case "AWS::Region" -> settings.region();
+                case "AWS::AccountId" -> settings.accountId();
+                case "AWS::StackName" -> settings.stackName();
+                case "AWS::StackId" -> template.arn("cloudformation", "stack/" + settings.stackName() + "/local");
+                case "AWS::Partition" -> "aws";
+                case "AWS::URLSuffix" -> "amazonaws.com";
+                case "AWS::NotificationARNs" -> List.of();
+                default -> Intrinsics.NO_VALUE;
+            };
+        }
+        int dot = name.indexOf('.');
+        if (dot > 0 && name.endsWith(".Alias") && template.isType(name.substring(0, dot), TemplateEvaluator.FUNCTION)) {
+            String function = name.substring(0, dot);
+            return template.arn("lambda", "function:" + template.physicalName(function,
+                    plain(Props.map(template.resource(function).get("Properties")).get("FunctionName"))) + ":live");
+        }
+        Map<String, Object> resource = template.resource(name);
+        if (resource == null) {
+            throw new TemplateException(where + ": Ref to " + name + ", which is neither a parameter nor a"
+                    + " resource of the template");
+        }
+        Map<String, Object> rawProps = Props.map(resource.get("Properties"));
+        return switch (String.valueOf(resource.get("Type"))) {
+            case TemplateEvaluator.TABLE, TemplateEvaluator.GLOBAL_TABLE ->
+                    template.physicalName(name, plain(rawProps.get("TableName")));
+            case TemplateEvaluator.FUNCTION -> template.physicalName(name, plain(rawProps.get("FunctionName")));
+            case TemplateEvaluator.HTTP_API -> "local";
+            // the queue's URL as SQS gives it; clients send it to their endpoint, which finds the queue by name
+            case TemplateEvaluator.QUEUE -> "https://sqs." + settings.region() + ".amazonaws.com/" + settings.accountId()
+                    + "/" + template.physicalName(name, plain(rawProps.get("QueueName")));
+            case "AWS::SNS::Topic" -> template.arn("sns", template.physicalName(name, plain(rawProps.get("TopicName"))));
+            default -> template.physicalName(name, null);
+        };
+    }
+
+    @Override
+    public Object getAtt(String resourceId, String attribute, String where) {
+        Map<String, Object> resource = template.resource(resourceId);
+        if (resource == null) {
+            throw new TemplateException(where + ": Fn::GetAtt of " + resourceId + ", which is not a resource of"
+                    + " the template");
+        }
+        String type = String.valueOf(resource.get("Type"));
+        String name = String.valueOf(ref(resourceId, where));
+        boolean table = TemplateEvaluator.TABLE.equals(type) || TemplateEvaluator.GLOBAL_TABLE.equals(type);
+        return switch ((table ? TemplateEvaluator.TABLE : type) + "." + attribute) {
+            case TemplateEvaluator.TABLE + ".Arn" -> template.arn("dynamodb", "table/" + name);
+            case TemplateEvaluator.TABLE + ".StreamArn" -> template.arn("dynamodb", "table/" + name + "/stream/local");
+            case TemplateEvaluator.FUNCTION + ".Arn" -> template.arn("lambda", "function:" + name);
+            case TemplateEvaluator.QUEUE + ".Arn" -> template.arn("sqs", name.substring(name.lastIndexOf('/') + 1));
+            case TemplateEvaluator.QUEUE + ".QueueName" -> name.substring(name.lastIndexOf('/') + 1);
+            case TemplateEvaluator.QUEUE + ".QueueUrl" -> name;
+            case "AWS::Logs::LogGroup.Arn" -> template.arn("logs", "log-group:" + name + ":*");
+            // locally the replica is the run's own redis-server; its URL comes in with --env-vars
+            case "AWS::ElastiCache::ServerlessCache.Endpoint.Address" -> "127.0.0.1";
+            case "AWS::ElastiCache::ServerlessCache.Endpoint.Port" -> "6379";
+            default -> {
+                if (attribute.equals("Arn")) {
+                    yield template.arn("local", resourceId);
+                }
+                throw new TemplateException(where + ": Fn::GetAtt " + resourceId + "." + attribute + " ("
+                        + type + ") is not supported by the local runtime");
+            }
+        };
+    }
+
+    @Override
+    public boolean condition(String name, String where) {
+        return template.condition(name, where);
+    }
+
+    @Override
+    public Object findInMap(String mapName, String top, String second, String where) {
+        Object value = Props.map(Props.map(template.mappings().get(mapName)).get(top)).get(second);
+        if (value == null) {
+            throw new TemplateException(where + ": Mappings." + mapName + "." + top + "." + second
+                    + " does not exist");
+        }
+        return value;
+    }
+
+    private static Object plain(Object value) {
+        return value instanceof String ? value : null;
+    }
+}

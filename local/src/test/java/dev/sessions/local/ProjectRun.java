@@ -1,0 +1,64 @@
+package dev.sessions.local;
+
+import dev.sessions.local.iam.CallerCredentials;
+import dev.sessions.local.iam.LocalIam;
+import dev.sessions.local.iam.Roles;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.runtime.LogSink;
+import dev.sessions.local.template.Template;
+import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.Executables;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The project's template and {@code sam build} artifacts in the local runtime, on a stack of its
+ * own on the emulator (tables and queues bootstrapped), with IAM enforced as {@code start-api}
+ * enforces it: each function as its role, through the checking proxy.
+ *
+ * @param template the project's template, read with CacheEnabled=true
+ * @param lambda the local Lambda
+ * @param aws the AWS environment the runtime was given (the emulator, test credentials)
+ * @param iam the enforcement: the roles, the caller's keys and the calls each function made
+ */
+public record ProjectRun(Template template, LocalLambda lambda, Map<String, String> aws, LocalIam iam)
+        implements AutoCloseable {
+
+    /**
+     * @param stackPrefix names this run's resources ({@code <prefix>-<random>-<LogicalId>})
+     * @param overrides environment overrides, as {@code --env-vars} gives them for every function
+     * @param extra variables every function gets (PRIME_AT_INIT, say)
+     * @param environments execution environments per function
+     */
+    public static ProjectRun start(AwsEndpoint aws, String stackPrefix, Map<String, String> overrides,
+                                   Map<String, String> extra, int environments, LogSink logs, Path dir) {
+        Path root = Executables.projectRoot();
+        Template template = Template.load(root.resolve("template.yaml"), Map.of("CacheEnabled", "true"),
+                new Template.Settings(stackPrefix + "-" + UUID.randomUUID().toString().substring(0, 8),
+                        aws.region().id(), "123456789012"));
+        Map<String, String> env = new LinkedHashMap<>(Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL",
+                aws.uri().toString(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
+        try (var dynamo = AwsClients.dynamoDb(env); var sqs = AwsClients.sqs(env)) {
+            Bootstrap.run(template, dynamo, System.err);
+            Bootstrap.createQueues(template, sqs);
+        }
+        LocalIam iam = new LocalIam(template, Roles.of(template, Roles.venvPython(), root.resolve(".aws-sam/local/roles")),
+                aws.uri(), CallerCredentials.generate(), new PrintStream(System.err, true));
+        Map<String, String> functionEnv = new LinkedHashMap<>(env);
+        functionEnv.putAll(extra);
+        LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(
+                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
+                FixtureArtifacts.javaRuntime(dir.resolve("scratch")), environments, Duration.ofMinutes(5), functionEnv,
+                Map.of("Parameters", overrides), logs, iam));
+        return new ProjectRun(template, lambda, env, iam);
+    }
+
+    @Override
+    public void close() {
+        lambda.close();
+    }
+}
