@@ -10,6 +10,7 @@ import dev.sessions.local.SignedRequests;
 import dev.sessions.local.iam.ActionRequest;
 import dev.sessions.local.iam.Role;
 import dev.sessions.local.iam.Statement;
+import dev.sessions.local.template.Template;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.Poll;
@@ -38,8 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Every function's grants in template.yaml held to the calls its code makes: the whole system runs
  * through the local runtime with IAM enforced (each function as the role SAM makes of its
  * Policies) and its SnapStart warm-ups run at init, every route and both stream consumers are
- * exercised (a record that is no session included), and then no call may have been denied and
- * no action the template grants may have gone unused, but those named below with their reason.
+ * exercised (a record that is no session included), and then no call may have been denied, no
+ * action the template grants may have gone unused (but those named below with their reason), and
+ * no function in the cache's VPC may have called a service its private subnets cannot reach.
  */
 @ExtendWith(LocalServices.class)
 class GrantsIT {
@@ -88,9 +90,36 @@ class GrantsIT {
                 }
             }
             assertEquals(Map.of(), unused, "grants no call used (least privilege); calls made: " + made);
+            assertEquals(Map.of(), unreachable(run.template(), calls),
+                    "calls a function in the cache's VPC made to a service it has no endpoint to reach");
             assertTrue(calls.getOrDefault("AggregatesFunction", Map.of()).containsKey("dynamodb:GetRecords"),
                     "the mapping reads the stream as the function's role: " + calls);
         }
+    }
+
+    /**
+     * The calls each function placed in the VPC made to a service with no VPC endpoint in the
+     * template: its subnets are private, with no NAT, so on AWS those calls would time out.
+     */
+    private static Map<String, Set<String>> unreachable(Template template, Map<String, Map<String, Long>> calls) {
+        Set<String> reachable = new TreeSet<>();
+        for (String endpoint : template.resourceIdsOfType("AWS::EC2::VPCEndpoint")) {
+            String service = String.valueOf(template.resourceProperties(endpoint).get("ServiceName"));
+            reachable.add(service.substring(service.lastIndexOf('.') + 1));
+        }
+        Map<String, Set<String>> unreachable = new TreeMap<>();
+        for (Map.Entry<String, Map<String, Long>> function : calls.entrySet()) {
+            if (!template.functions().containsKey(function.getKey())
+                    || template.resourceProperties(function.getKey()).get("VpcConfig") == null) {
+                continue;
+            }
+            for (String action : function.getValue().keySet()) {
+                if (!reachable.contains(action.substring(0, action.indexOf(':')))) {
+                    unreachable.computeIfAbsent(function.getKey(), k -> new TreeSet<>()).add(action);
+                }
+            }
+        }
+        return unreachable;
     }
 
     private static void exercise(ProjectRun run, String base) throws Exception {

@@ -8,12 +8,16 @@ import dev.sessions.local.Bootstrap;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.testing.Executables;
 import dev.sessions.testing.SessionsTableFixture;
+import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,6 +120,41 @@ class ProjectTemplateTest {
         assertSameDefinition(SessionsTableFixture.countersTable("t"), Bootstrap.createRequest(tables.get("CountersTable")));
         assertSameDefinition(SessionsTableFixture.idempotencyTable("t"),
                 Bootstrap.createRequest(tables.get("IdempotencyTable")));
+    }
+
+    /** Each deploy profile's parameter overrides: {@code [profile.deploy.parameters]} of samconfig.toml. */
+    private static Map<String, Map<String, String>> deployProfiles() throws Exception {
+        Map<String, Map<String, String>> profiles = new TreeMap<>();
+        String profile = null;
+        for (String line : Files.readAllLines(Executables.projectRoot().resolve("samconfig.toml"))) {
+            Matcher section = Pattern.compile("^\\[(\\w+)\\.deploy\\.parameters]").matcher(line);
+            if (section.find()) {
+                profile = section.group(1);
+                profiles.put(profile, new TreeMap<>());
+            } else if (line.startsWith("[")) {
+                profile = null;
+            } else if (profile != null && line.startsWith("parameter_overrides")) {
+                Matcher pair = Pattern.compile("(\\w+)=\\\\\"([^\\\\]*)\\\\\"").matcher(line);
+                while (pair.find()) {
+                    profiles.get(profile).put(pair.group(1), pair.group(2));
+                }
+            }
+        }
+        return profiles;
+    }
+
+    @Test
+    void givenEachDeployProfile_whenTemplateReadWithItsOverrides_thenEveryOverrideIsAParameterItAllows() throws Exception {
+        Map<String, Map<String, String>> profiles = deployProfiles();
+        assertEquals(Set.of("default", "dev", "prod"), profiles.keySet());
+        for (Map.Entry<String, Map<String, String>> profile : profiles.entrySet()) {
+            assertTrue(!profile.getValue().isEmpty(), profile.getKey() + " has no parameter_overrides");
+            // Template.load refuses an unknown parameter or a value outside its AllowedValues
+            Template.load(Executables.projectRoot().resolve("template.yaml"), profile.getValue(), Template.Settings.defaults());
+        }
+        assertEquals("true", profiles.get("prod").get("CacheEnabled"), "prod deploys the cache replica");
+        assertEquals("true", profiles.get("prod").get("DeletionProtection"));
+        assertEquals("false", profiles.get("dev").get("CacheEnabled"), "dev deploys without a network");
     }
 
     private static void assertSameDefinition(CreateTableRequest fixture, CreateTableRequest template) {
