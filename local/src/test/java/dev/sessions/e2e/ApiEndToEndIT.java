@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
-import dev.sessions.local.Bootstrap;
 import dev.sessions.local.ProjectRun;
 import dev.sessions.local.SignedRequests;
 import dev.sessions.local.LocalServer;
-import dev.sessions.local.runtime.LocalLambda;
-import dev.sessions.local.template.Template;
 import dev.sessions.testing.AwsEndpoint;
-import dev.sessions.testing.Executables;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.Poll;
 import dev.sessions.testing.RedisEndpoint;

@@ -9,7 +9,6 @@ import dev.sessions.testing.EventFiles;
 import dev.sessions.testing.Executables;
 import dev.sessions.testing.LocalServices;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

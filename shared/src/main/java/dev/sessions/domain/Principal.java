@@ -1,9 +1,9 @@
 package dev.sessions.domain;
 
 /** Who a session belongs to: 1 to 128 characters of {@code A-Za-z0-9_.@:+=,-}, and neither {@code .} nor {@code ..}. */
-public final class Principal {
+final class Principal {
 
-    public static final int MAX_LENGTH = 128;
+    static final int MAX_LENGTH = 128;
 
     private Principal() {
     }
@@ -13,7 +13,7 @@ public final class Principal {
      *
      * @throws InvalidData saying what is wrong, without echoing a long value
      */
-    public static String requireValid(String principal) {
+    static String requireValid(String principal) {
         if (principal == null || principal.isEmpty()) {
             throw new InvalidData("principal must be 1 to " + MAX_LENGTH + " characters");
         }

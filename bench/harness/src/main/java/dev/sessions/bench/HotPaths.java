@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

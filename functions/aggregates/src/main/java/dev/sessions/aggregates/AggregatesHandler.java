@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
 import dev.sessions.adapter.dynamodb.StreamImages;
@@ -16,7 +15,6 @@ import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.StreamBatch;
 import dev.sessions.adapter.sqs.SqsDeadLetters;
 import dev.sessions.domain.CounterStore;
-import dev.sessions.domain.StoreUnavailable;
 import dev.sessions.domain.Tally;
 import dev.sessions.telemetry.FunctionLog;
 import dev.sessions.telemetry.Metric;
@@ -27,7 +25,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -89,30 +86,28 @@ public final class AggregatesHandler implements RequestStreamHandler {
         Instant now = clock.instant();
         // records are counted in groups, each in one transaction; the first group that fails is the
         // batch's failure, and Lambda redelivers from there (what went before is kept)
-        Group group = new Group();
+        CounterGroup group = new CounterGroup(counters, now, log, batch);
         for (DynamodbEvent.DynamodbStreamRecord record : records) {
             batch.lag(record, now);
             Tally tally;
             try {
-                tally = tallyOf(record);
+                tally = RecordTally.of(record);
             } catch (StreamImages.NotASession e) {
-                // counted groups before it stay counted; it is set aside, and the group goes on past it
+                // set aside, and the group goes on past it; if the queue cannot take it, what came
+                // before it is still counted
                 if (!batch.setAside(record, e.getMessage())) {
-                    count(group, now, log, batch); // what came before it is still counted
+                    group.count();
                     break;
                 }
                 continue;
             }
-            if (tally.isEmpty()) {
-                continue;
-            }
-            group.add(record.getDynamodb().getSequenceNumber(), new CounterStore.Change(record.getEventID(), tally));
-            if (group.size() == CounterStore.MAX_CHANGES && !count(group, now, log, batch)) {
+            if (!tally.isEmpty() && !group.add(record.getDynamodb().getSequenceNumber(),
+                    new CounterStore.Change(record.getEventID(), tally))) {
                 break;
             }
         }
         if (!batch.failed()) {
-            count(group, now, log, batch);
+            group.count();
         }
         if (log.metric(Metric.RECORDS_APPLIED) > 0) {
             try {
@@ -124,67 +119,6 @@ public final class AggregatesHandler implements RequestStreamHandler {
             }
         }
         return batch.finish();
-    }
-
-    /** Records to count together: their changes, and where the group starts in the stream. */
-    private static final class Group {
-        private final List<CounterStore.Change> changes = new ArrayList<>();
-        private String firstSequenceNumber;
-
-        void add(String sequenceNumber, CounterStore.Change change) {
-            if (changes.isEmpty()) {
-                firstSequenceNumber = sequenceNumber;
-            }
-            changes.add(change);
-        }
-
-        int size() {
-            return changes.size();
-        }
-    }
-
-    /** Counts the group and empties it. @return false when it failed (then the batch's failure) */
-    private boolean count(Group group, Instant now, RequestLog log, StreamBatch batch) {
-        if (group.changes.isEmpty()) {
-            return true;
-        }
-        try {
-            int added = counters.addOnce(group.changes, now);
-            log.add(Metric.RECORDS_APPLIED, added);
-            if (added < group.size()) {
-                log.add(Metric.DUPLICATES_SKIPPED, group.size() - added);
-            }
-            group.changes.clear();
-            return true;
-        } catch (StoreUnavailable e) {
-            if (e.throttled()) {
-                log.count(Metric.STORE_THROTTLES);
-            }
-            batch.fail(group.firstSequenceNumber, e);
-            return false;
-        }
-    }
-
-    /**
-     * What one record adds to the aggregates.
-     *
-     * @throws StreamImages.NotASession when it is not a change of a session item
-     */
-    static Tally tallyOf(DynamodbEvent.DynamodbStreamRecord record) {
-        StreamRecord change = record.getDynamodb();
-        if (change == null) {
-            throw new StreamImages.NotASession("the record has no dynamodb change");
-        }
-        StreamImages.sessionId(change.getKeys());
-        Tally.Change kind;
-        try {
-            kind = Tally.Change.valueOf(String.valueOf(record.getEventName()));
-        } catch (IllegalArgumentException e) {
-            throw new StreamImages.NotASession("unknown stream event " + record.getEventName());
-        }
-        boolean rotated = change.getNewImage() != null && change.getNewImage().containsKey("rotatedFrom");
-        return Tally.of(kind, rotated, StreamImages.number(change.getOldImage(), "visits", 0),
-                StreamImages.number(change.getNewImage(), "visits", 0));
     }
 
     /** The warm-up SnapStart runs before its snapshot. */

@@ -24,7 +24,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -40,8 +39,6 @@ import java.util.List;
  */
 public final class SessionSyncHandler implements RequestStreamHandler {
 
-    /** How long a tombstone stands when the removed image has no absolute expiry to go by. */
-    static final Duration DEFAULT_TOMBSTONE = Duration.ofHours(12);
     static final String FUNCTION = "SessionSyncFunction";
 
     private final CacheReplica cache;
@@ -95,7 +92,7 @@ public final class SessionSyncHandler implements RequestStreamHandler {
         for (DynamodbEvent.DynamodbStreamRecord record : records) {
             batch.lag(record, now);
             try {
-                apply(record, now, log);
+                ReplicaChange.apply(cache, record, now, log);
             } catch (StreamImages.NotASession e) {
                 if (!batch.setAside(record, e.getMessage())) {
                     break;
@@ -108,35 +105,6 @@ public final class SessionSyncHandler implements RequestStreamHandler {
             }
         }
         return batch.finish();
-    }
-
-    private void apply(DynamodbEvent.DynamodbStreamRecord record, Instant now, RequestLog log) {
-        if (record.getDynamodb() == null) {
-            throw new StreamImages.NotASession("the record has no dynamodb change");
-        }
-        switch (String.valueOf(record.getEventName())) {
-            case "INSERT", "MODIFY" -> {
-                CacheReplica.Write write = cache.put(StreamImages.session(record.getDynamodb().getNewImage()), now);
-                log.count(write == CacheReplica.Write.APPLIED ? Metric.RECORDS_APPLIED : Metric.DUPLICATES_SKIPPED);
-            }
-            case "REMOVE" -> {
-                String id = StreamImages.sessionId(record.getDynamodb().getKeys());
-                long absolute = StreamImages.number(record.getDynamodb().getOldImage(), "absoluteExpiresAt", -1);
-                Instant until = absolute > 0 ? Instant.ofEpochSecond(absolute) : now.plus(DEFAULT_TOMBSTONE);
-                cache.evict(id, until, now);
-                log.count(Metric.RECORDS_APPLIED);
-                if (isTimeToLive(record)) {
-                    log.count(Metric.SESSIONS_EXPIRED);
-                }
-            }
-            default -> throw new StreamImages.NotASession("unknown stream event " + record.getEventName());
-        }
-    }
-
-    /** A deletion by DynamoDB's TTL: userIdentity Service / dynamodb.amazonaws.com. */
-    static boolean isTimeToLive(DynamodbEvent.DynamodbStreamRecord record) {
-        return record.getUserIdentity() != null && "Service".equals(record.getUserIdentity().getType())
-                && "dynamodb.amazonaws.com".equals(record.getUserIdentity().getPrincipalId());
     }
 
     /** The warm-up SnapStart runs before its snapshot. */

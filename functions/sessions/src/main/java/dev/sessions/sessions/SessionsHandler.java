@@ -7,7 +7,6 @@ import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.IfMatch;
 import dev.sessions.adapter.apigw.PresentedToken;
 import dev.sessions.adapter.apigw.RouteRunner;
-import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.adapter.apigw.SyntheticRequests;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.SessionComponents;

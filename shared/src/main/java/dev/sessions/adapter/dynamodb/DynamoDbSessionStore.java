@@ -1,6 +1,5 @@
 package dev.sessions.adapter.dynamodb;
 
-import static dev.sessions.adapter.dynamodb.SessionItem.BY_PRINCIPAL;
 import static dev.sessions.adapter.dynamodb.SessionItem.CREATED_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.DATA;
 import static dev.sessions.adapter.dynamodb.SessionItem.EXPIRES_AT;
@@ -38,12 +37,8 @@ import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -72,7 +67,7 @@ public final class DynamoDbSessionStore implements SessionStore {
     private static final int CONFLICT_ATTEMPTS = 5;
     private static final int MAX_EXPRESSION_LENGTH = 4000; // DynamoDB refuses expressions over 4 KB
     /** Ids per page of the principal index: a page is one Query. */
-    public static final int PAGE_SIZE = 1000;
+    public static final int PAGE_SIZE = PrincipalIndex.PAGE_SIZE;
     private static final String LIVE = "expiresAt > :nowS AND absoluteExpiresAt > :nowS";
     private static final String NOT_A_REPEAT = "(attribute_not_exists(lastRequest) OR lastRequest <> :req)";
     private static final AttributeValue ONE = number(1);
@@ -80,7 +75,7 @@ public final class DynamoDbSessionStore implements SessionStore {
     private final DynamoDbClient dynamo;
     private final String table;
     private final SessionPolicy policy;
-    private final int pageSize;
+    private final PrincipalIndex index;
 
     public DynamoDbSessionStore(DynamoDbClient dynamo, String table, SessionPolicy policy) {
         this(dynamo, table, policy, PAGE_SIZE);
@@ -91,10 +86,7 @@ public final class DynamoDbSessionStore implements SessionStore {
         this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
         this.table = Objects.requireNonNull(table, "table");
         this.policy = Objects.requireNonNull(policy, "policy");
-        if (pageSize < 1) {
-            throw new IllegalArgumentException("pageSize must be positive, not " + pageSize);
-        }
-        this.pageSize = pageSize;
+        this.index = new PrincipalIndex(dynamo, table, pageSize);
     }
 
     @Override
@@ -358,7 +350,7 @@ public final class DynamoDbSessionStore implements SessionStore {
         String after = null;
         do {
             IdPage page = idsOfPrincipal(principal, after);
-            for (Map<String, AttributeValue> item : itemsOf(page.ids())) {
+            for (Map<String, AttributeValue> item : index.items(page.ids())) {
                 if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
                     live(item, now).ifPresent(live::add);
                 }
@@ -371,46 +363,7 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     @Override
     public IdPage idsOfPrincipal(String principal, String after) {
-        QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(BY_PRINCIPAL)
-                .keyConditionExpression("principal = :p")
-                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))
-                .limit(pageSize);
-        if (after != null) {
-            query.exclusiveStartKey(PageCursor.decode(after, principal));
-        }
-        try {
-            QueryResponse page = dynamo.query(query.build());
-            List<String> ids = page.items().stream().map(item -> item.get(ID).s()).toList();
-            boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
-            return new IdPage(ids, more ? PageCursor.encode(page.lastEvaluatedKey()) : null);
-        } catch (SdkException e) {
-            throw StoreErrors.translate(e);
-        }
-    }
-
-    /** The items of {@code ids}, read consistently, 100 to a BatchGetItem. */
-    private List<Map<String, AttributeValue>> itemsOf(List<String> ids) {
-        List<Map<String, AttributeValue>> keys = ids.stream().map(SessionItem::key).toList();
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += 100) {
-            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()
-                    .keys(keys.subList(from, Math.min(from + 100, keys.size()))).consistentRead(true).build());
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt == CONFLICT_ATTEMPTS) {
-                    throw new StoreUnavailable("DynamoDB kept deferring reads", true, null);
-                }
-                backOff(attempt);
-                Map<String, KeysAndAttributes> request = pending;
-                try {
-                    BatchGetItemResponse response = dynamo.batchGetItem(b -> b.requestItems(request));
-                    items.addAll(response.responses().getOrDefault(table, List.of()));
-                    pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-                } catch (SdkException e) {
-                    throw StoreErrors.translate(e);
-                }
-            }
-        }
-        return items;
+        return index.ids(principal, after);
     }
 
     private Map<String, AttributeValue> getConsistent(String id) {
@@ -456,36 +409,5 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
-    }
-
-    private static void backOff(int attempt) {
-        if (attempt == 0) {
-            return;
-        }
-        try {
-            Thread.sleep(Math.min(1000, 25L << attempt)); // DynamoDB asks for backoff before retrying unprocessed items
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailable("interrupted", false, e);
-        }
-    }
-
-    /** A page's start as text: the index's last evaluated key, {@code createdAt} and {@code id}. */
-    static final class PageCursor {
-        private PageCursor() {
-        }
-
-        static String encode(Map<String, AttributeValue> lastEvaluatedKey) {
-            return lastEvaluatedKey.get(CREATED_AT).n() + "/" + lastEvaluatedKey.get(ID).s();
-        }
-
-        static Map<String, AttributeValue> decode(String cursor, String principal) {
-            int slash = cursor.indexOf('/');
-            if (slash <= 0) {
-                throw new IllegalArgumentException("not a page cursor: " + cursor);
-            }
-            return Map.of(PRINCIPAL, AttributeValue.fromS(principal), CREATED_AT,
-                    AttributeValue.fromN(cursor.substring(0, slash)), ID, AttributeValue.fromS(cursor.substring(slash + 1)));
-        }
     }
 }

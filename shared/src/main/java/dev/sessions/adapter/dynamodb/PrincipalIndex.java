@@ -1,0 +1,118 @@
+package dev.sessions.adapter.dynamodb;
+
+import static dev.sessions.adapter.dynamodb.SessionItem.BY_PRINCIPAL;
+import static dev.sessions.adapter.dynamodb.SessionItem.CREATED_AT;
+import static dev.sessions.adapter.dynamodb.SessionItem.ID;
+import static dev.sessions.adapter.dynamodb.SessionItem.PRINCIPAL;
+
+import dev.sessions.domain.SessionStore.IdPage;
+import dev.sessions.domain.StoreUnavailable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * A principal's sessions through the keys-only {@code byPrincipal} index: their ids a page (one
+ * Query) at a time, then the items themselves read consistently (docs/design.md, "Decision log").
+ */
+final class PrincipalIndex {
+
+    static final int PAGE_SIZE = 1000;
+    private static final int READ_ATTEMPTS = 5;
+    private static final int BATCH_GET_LIMIT = 100;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final int pageSize;
+
+    PrincipalIndex(DynamoDbClient dynamo, String table, int pageSize) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be positive, not " + pageSize);
+        }
+        this.dynamo = dynamo;
+        this.table = table;
+        this.pageSize = pageSize;
+    }
+
+    /** One page of {@code principal}'s session ids, oldest first, from the cursor {@code after} (or the start). */
+    IdPage ids(String principal, String after) {
+        QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(BY_PRINCIPAL)
+                .keyConditionExpression("principal = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))
+                .limit(pageSize);
+        if (after != null) {
+            query.exclusiveStartKey(PageCursor.decode(after, principal));
+        }
+        try {
+            QueryResponse page = dynamo.query(query.build());
+            List<String> ids = page.items().stream().map(item -> item.get(ID).s()).toList();
+            boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
+            return new IdPage(ids, more ? PageCursor.encode(page.lastEvaluatedKey()) : null);
+        } catch (SdkException e) {
+            throw StoreErrors.translate(e);
+        }
+    }
+
+    /** The items of {@code ids}, read consistently, 100 to a BatchGetItem, deferred keys retried with backoff. */
+    List<Map<String, AttributeValue>> items(List<String> ids) {
+        List<Map<String, AttributeValue>> keys = ids.stream().map(SessionItem::key).toList();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += BATCH_GET_LIMIT) {
+            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()
+                    .keys(keys.subList(from, Math.min(from + BATCH_GET_LIMIT, keys.size()))).consistentRead(true).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt == READ_ATTEMPTS) {
+                    throw new StoreUnavailable("DynamoDB kept deferring reads", true, null);
+                }
+                backOff(attempt);
+                Map<String, KeysAndAttributes> request = pending;
+                try {
+                    BatchGetItemResponse response = dynamo.batchGetItem(b -> b.requestItems(request));
+                    items.addAll(response.responses().getOrDefault(table, List.of()));
+                    pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+                } catch (SdkException e) {
+                    throw StoreErrors.translate(e);
+                }
+            }
+        }
+        return items;
+    }
+
+    private static void backOff(int attempt) {
+        if (attempt == 0) {
+            return;
+        }
+        try {
+            Thread.sleep(Math.min(1000, 25L << attempt)); // DynamoDB asks for backoff before retrying unprocessed keys
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailable("interrupted", false, e);
+        }
+    }
+
+    /** A page's start as text: the index's last evaluated key, {@code createdAt} and {@code id}. */
+    static final class PageCursor {
+        private PageCursor() {
+        }
+
+        static String encode(Map<String, AttributeValue> lastEvaluatedKey) {
+            return lastEvaluatedKey.get(CREATED_AT).n() + "/" + lastEvaluatedKey.get(ID).s();
+        }
+
+        static Map<String, AttributeValue> decode(String cursor, String principal) {
+            int slash = cursor.indexOf('/');
+            if (slash <= 0) {
+                throw new IllegalArgumentException("not a page cursor: " + cursor);
+            }
+            return Map.of(PRINCIPAL, AttributeValue.fromS(principal), CREATED_AT,
+                    AttributeValue.fromN(cursor.substring(0, slash)), ID, AttributeValue.fromS(cursor.substring(slash + 1)));
+        }
+    }
+}
