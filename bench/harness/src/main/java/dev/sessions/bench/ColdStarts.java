@@ -60,7 +60,7 @@ final class ColdStarts {
         List<Target> dependencyProbes = new ArrayList<>();
         for (String probe : List.of("BaselineApache5Function", "BaselineCrtFunction", "BaselineXrayFunction",
                 "RedisRespFunction", "RedisJedisFunction", "JsonOwnFunction", "JsonJacksonFunction", "NoopFunction",
-                "LogLineFunction")) {
+                "LogLineFunction", "LogPowertoolsFunction")) {
             dependencyProbes.add(new Target(probe, probes, bench.probeBuild(), probe, "{}".getBytes(), none));
         }
         List<Target> all = new ArrayList<>();
@@ -130,8 +130,9 @@ final class ColdStarts {
         bench.write("dependencies", "Cold starts of probe functions that differ in one dependency, in the same interleaved"
                 + " runs: the baseline with each HTTP client (url-connection, Apache 5, CRT) and with the X-Ray SDK"
                 + " instrumentor; one Redis GET with this project's RESP client and with Jedis; one session document parsed"
-                + " and written with this project's JSON code and with Jackson; a handler that does nothing and the same"
-                + " with the request's log line and its embedded metrics. Ratios are to the url-connection baseline.",
+                + " and written with this project's JSON code and with Jackson; a handler that does nothing, the same"
+                + " with the request's log line and its embedded metrics, and the same line and metrics written with"
+                + " Powertools' logging (Log4j 2) and metrics utilities through their functional API. Ratios are to the url-connection baseline.",
                 Map.of("results", choices));
     }
 

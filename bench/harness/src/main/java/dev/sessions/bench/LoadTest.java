@@ -91,6 +91,7 @@ final class LoadTest {
             // read), at one client (latency alone) and at `clients` (sharing the 2 cores and the emulator).
             List<Map<String, Object>> baselines = new ArrayList<>();
             List<Map<String, Object>> results = new ArrayList<>();
+            Map<String, Object> iam;
             try (DynamoDbClient dynamo = DynamoDbClients.fromEnvironment(bench.aws)) {
                 String table = template.tables().get("SessionsTable").name();
                 // the visit's own UpdateItem (its condition, updates and ALL_NEW return), sent by the same
@@ -128,6 +129,7 @@ final class LoadTest {
                     readRow.put("handlerDuration", Stats.of(durations.get("SessionsFunction")).json("ms"));
                     results.add(readRow);
                 }
+                iam = IamOverhead.measure(bench, template, table, visitor.get().id(), window, slices);
             }
 
             Map<String, Object> figures = new LinkedHashMap<>();
@@ -141,6 +143,7 @@ final class LoadTest {
             overhead.put("handler", handlerStats.json("ms"));
             overhead.put("runtimeOverheadMedianMs", Stats.round(helloStats.median() - handlerStats.median()));
             figures.put("runtimeOverhead", overhead);
+            figures.put("iam", iam);
             bench.write("load", "Warm requests over HTTP to start-api (4 environments per function), from 1 and from "
                     + clients + " concurrent loopback clients for " + window.toSeconds() + " s per scenario and "
                     + window.toSeconds() + " s for its baseline, alternating in " + slices + " slices each, after a"
@@ -150,7 +153,11 @@ final class LoadTest {
                     + " from the same number of clients to the same emulator, measured in the same run. The"
                     + " runtime's own overhead is GET /hello's end-to-end median, one client, minus the handler's median"
                     + " Duration from its REPORT lines; each scenario's handler Duration (REPORT lines again) is the"
-                    + " function's share of its latency, the SDK call to the emulator included.", figures);
+                    + " function's share of its latency, the SDK call to the emulator included. IAM: the local runtime's"
+                    + " check of one signed GetItem (signature, actions, the function's policy) timed in-process "
+                    + (bench.quick ? 5_000 : 50_000) + " times after a warm-up; and the same GetItem, one client, through"
+                    + " the checking proxy with VisitsFunction's key against straight to the emulator, alternating in "
+                    + slices + " slices of each over " + window.toSeconds() + " s apiece.", figures);
         }
     }
 
@@ -183,7 +190,7 @@ final class LoadTest {
      * apiece, so that both meet the same machine and the same emulator state (its tables and streams
      * grow as the run goes on). @return the baseline's, then the scenario's
      */
-    private static Scenario[] alternating(int clients, Duration window, int slices, Supplier<Integer> baseline,
+    static Scenario[] alternating(int clients, Duration window, int slices, Supplier<Integer> baseline,
                                           Supplier<Integer> scenario) throws InterruptedException {
         Duration slice = window.dividedBy(slices);
         List<Scenario> baselineSlices = new ArrayList<>();

@@ -77,49 +77,17 @@ final class IamProxy implements AutoCloseable {
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
             SigV4.Request request = new SigV4.Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     exchange.getRequestURI().getRawQuery(), headers, body);
-            String target = request.header("x-amz-target");
-            boolean sqs = target != null && target.startsWith("AmazonSQS");
-            LocalIam.Authentication authentication = iam.authenticate(request, serviceOf(target), Instant.now());
-            if (!authentication.valid()) {
-                refuse(exchange, sqs, authentication.identity() == null
-                        ? (authentication.outcome() == SigV4.Outcome.MISSING ? "MissingAuthenticationTokenException"
-                        : "UnrecognizedClientException") : "InvalidSignatureException", switch (authentication.outcome()) {
-                            case MISSING -> "Request is missing Authentication Token";
-                            case EXPIRED -> "Signature expired";
-                            case MISMATCH -> authentication.identity() == null
-                                    ? "The security token included in the request is invalid."
-                                    : "The request signature we calculated does not match the signature you provided.";
-                            default -> "The request's signature is malformed.";
-                        });
-                return;
-            }
-            Identity identity = authentication.identity();
-            ActionRequest actions = ActionRequest.of(target, body, iam.region(), iam.account());
-            for (ActionRequest.Check check : actions.checks()) {
-                Role.Decision decision = iam.decide(identity, check);
-                if (decision != Role.Decision.ALLOWED) {
-                    String message = "User: " + identity.arn() + " is not authorized to perform: " + check.action()
-                            + " on resource: " + check.resource() + " because "
-                            + (decision == Role.Decision.EXPLICITLY_DENIED ? "an explicit deny in an identity-based policy"
-                            + " denies it" : "no identity-based policy allows the " + check.action() + " action");
-                    log.println("IAM: denied " + identity.name() + " " + check.action() + " on " + check.resource());
-                    refuse(exchange, sqs, "AccessDeniedException", message);
-                    return;
+            LocalIam.Verdict verdict = iam.judge(request, Instant.now());
+            if (!verdict.allowed()) {
+                if (verdict.denied() != null) {
+                    log.println("IAM: denied " + verdict.denied());
                 }
+                String target = request.header("x-amz-target");
+                refuse(exchange, target != null && target.startsWith("AmazonSQS"), verdict.errorType(), verdict.message());
+                return;
             }
             forward(exchange, body);
         }
-    }
-
-    /** The signing name of the service a request is for, from its target; null when unknown. */
-    private static String serviceOf(String target) {
-        if (target == null) {
-            return null;
-        }
-        if (target.startsWith("DynamoDB")) {
-            return "dynamodb";
-        }
-        return target.startsWith("AmazonSQS") ? "sqs" : null;
     }
 
     /** An error in the shape the AWS JSON protocol returns it: {@code __type} and the message. */

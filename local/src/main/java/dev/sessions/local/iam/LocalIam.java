@@ -127,6 +127,60 @@ public final class LocalIam implements AutoCloseable {
         return new Authentication(identity, SigV4.verify(request, authorization.get(), identity.secret(), now));
     }
 
+    /**
+     * What the proxy does with one request: authenticate its signature, read its actions and
+     * resources, and judge each against the signer's role, recording the calls.
+     */
+    public Verdict judge(SigV4.Request request, Instant now) {
+        String target = request.header("x-amz-target");
+        Authentication authentication = authenticate(request, serviceOf(target), now);
+        if (!authentication.valid()) {
+            return new Verdict(false, authentication.identity() == null
+                    ? (authentication.outcome() == SigV4.Outcome.MISSING ? "MissingAuthenticationTokenException"
+                    : "UnrecognizedClientException") : "InvalidSignatureException", switch (authentication.outcome()) {
+                        case MISSING -> "Request is missing Authentication Token";
+                        case EXPIRED -> "Signature expired";
+                        case MISMATCH -> authentication.identity() == null
+                                ? "The security token included in the request is invalid."
+                                : "The request signature we calculated does not match the signature you provided.";
+                        default -> "The request's signature is malformed.";
+                    }, null);
+        }
+        Identity identity = authentication.identity();
+        for (ActionRequest.Check check : ActionRequest.of(target, request.body(), region, account).checks()) {
+            Role.Decision decision = decide(identity, check);
+            if (decision != Role.Decision.ALLOWED) {
+                return new Verdict(false, "AccessDeniedException", "User: " + identity.arn()
+                        + " is not authorized to perform: " + check.action() + " on resource: " + check.resource()
+                        + " because " + (decision == Role.Decision.EXPLICITLY_DENIED
+                        ? "an explicit deny in an identity-based policy denies it"
+                        : "no identity-based policy allows the " + check.action() + " action"),
+                        identity.name() + " " + check.action() + " on " + check.resource());
+            }
+        }
+        return Verdict.ALLOWED;
+    }
+
+    /**
+     * A request's fate: allowed, or refused with AWS's error type and message.
+     *
+     * @param denied for a refused action, {@code <who> <action> on <resource>}; null otherwise
+     */
+    public record Verdict(boolean allowed, String errorType, String message, String denied) {
+        static final Verdict ALLOWED = new Verdict(true, null, null, null);
+    }
+
+    /** The signing name of the service a request is for, from its target; null when unknown. */
+    private static String serviceOf(String target) {
+        if (target == null) {
+            return null;
+        }
+        if (target.startsWith("DynamoDB")) {
+            return "dynamodb";
+        }
+        return target.startsWith("AmazonSQS") ? "sqs" : null;
+    }
+
     /** Who signed, and whether the signature holds ({@code identity} is null for an unknown key). */
     public record Authentication(Identity identity, SigV4.Outcome outcome) {
         public boolean valid() {
@@ -135,7 +189,7 @@ public final class LocalIam implements AutoCloseable {
     }
 
     /** Judges one action and records it as called by {@code identity} (and, when refused, as denied). */
-    Role.Decision decide(Identity identity, ActionRequest.Check check) {
+    private Role.Decision decide(Identity identity, ActionRequest.Check check) {
         calls.computeIfAbsent(identity.name(), k -> new ConcurrentHashMap<>()).merge(check.action(), 1L, Long::sum);
         checks.computeIfAbsent(identity.name(), k -> ConcurrentHashMap.newKeySet()).add(check);
         Role.Decision decision = identity.role().decide(check.action(), check.resource());
@@ -167,14 +221,6 @@ public final class LocalIam implements AutoCloseable {
         Map<String, Map<String, Long>> copy = new LinkedHashMap<>();
         calls.forEach((who, actions) -> copy.put(who, Map.copyOf(actions)));
         return copy;
-    }
-
-    String region() {
-        return region;
-    }
-
-    String account() {
-        return account;
     }
 
     @Override
