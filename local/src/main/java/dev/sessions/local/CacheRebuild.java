@@ -1,5 +1,6 @@
 package dev.sessions.local;
 
+import dev.sessions.adapter.dynamodb.ItemsById;
 import dev.sessions.adapter.dynamodb.SessionItem;
 import dev.sessions.adapter.redis.RedisCacheReplica;
 import dev.sessions.adapter.redis.RedisConnection;
@@ -7,17 +8,20 @@ import dev.sessions.adapter.redis.RedisErrorReply;
 import dev.sessions.adapter.redis.RedisUnavailableException;
 import dev.sessions.domain.CacheReplica;
 import dev.sessions.domain.Session;
+import dev.sessions.domain.StoreUnavailable;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
@@ -66,10 +70,9 @@ public final class CacheRebuild {
             if (flush) {
                 out.println("flushed " + flush(redis) + " cached sessions");
             }
-            Map<CacheReplica.Write, Long> counts = rebuild(dynamo, options.get("--table"), new RedisCacheReplica(redis),
-                    Clock.systemUTC(), err);
-            long tombstoned = tombstoneGone(dynamo, options.get("--table"), redis, new RedisCacheReplica(redis),
-                    Clock.systemUTC());
+            RedisCacheReplica replica = new RedisCacheReplica(redis);
+            Map<CacheReplica.Write, Long> counts = rebuild(dynamo, options.get("--table"), replica, Clock.systemUTC(), err);
+            long tombstoned = tombstoneGone(dynamo, options.get("--table"), redis, replica, Clock.systemUTC());
             out.printf("scanned %d, written %d, unchanged %d, expired %d, removed since %d, tombstoned %d%n",
                     counts.values().stream().mapToLong(Long::longValue).sum(), counts.get(CacheReplica.Write.APPLIED),
                     counts.get(CacheReplica.Write.STALE), counts.get(CacheReplica.Write.EXPIRED),
@@ -78,7 +81,7 @@ public final class CacheRebuild {
         } catch (RedisUnavailableException | RedisErrorReply | CacheReplica.CacheUnavailable e) {
             err.println("error: the cache at " + redisSettings + " cannot be used: " + e.getMessage());
             return 1;
-        } catch (SdkException e) {
+        } catch (SdkException | StoreUnavailable e) {
             err.println("error: cannot scan " + options.get("--table") + ": " + e.getMessage());
             return 1;
         }
@@ -91,14 +94,8 @@ public final class CacheRebuild {
         for (CacheReplica.Write write : CacheReplica.Write.values()) {
             counts.put(write, 0L);
         }
-        Map<String, AttributeValue> start = null;
         long scanned = 0;
-        do {
-            ScanRequest.Builder scan = ScanRequest.builder().tableName(table).consistentRead(true).limit(500);
-            if (start != null) {
-                scan.exclusiveStartKey(start);
-            }
-            ScanResponse page = dynamo.scan(scan.build());
+        for (ScanResponse page : dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true).limit(500))) {
             Instant now = clock.instant();
             for (Map<String, AttributeValue> item : page.items()) {
                 Session session = SessionItem.toSession(item);
@@ -106,8 +103,7 @@ public final class CacheRebuild {
             }
             scanned += page.count();
             progress.printf("rebuild-cache: %d sessions scanned, %d written%n", scanned, counts.get(CacheReplica.Write.APPLIED));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        }
         return counts;
     }
 
@@ -124,7 +120,7 @@ public final class CacheRebuild {
         do {
             List<?> reply = (List<?>) redis.call("SCAN", cursor, "MATCH", RedisCacheReplica.key("*"), "COUNT", 100);
             cursor = (String) reply.get(0);
-            List<String> ids = new java.util.ArrayList<>();
+            List<String> ids = new ArrayList<>();
             for (Object key : (List<?>) reply.get(1)) {
                 if (redis.call("HEXISTS", key, "tombstone").equals(0L)) {
                     ids.add(((String) key).substring(RedisCacheReplica.key("").length()));
@@ -132,7 +128,7 @@ public final class CacheRebuild {
             }
             for (int from = 0; from < ids.size(); from += 100) {
                 List<String> batch = ids.subList(from, Math.min(from + 100, ids.size()));
-                java.util.Set<String> live = liveIds(dynamo, table, batch, clock.instant());
+                Set<String> live = liveIds(dynamo, table, batch, clock.instant());
                 Instant now = clock.instant();
                 for (String id : batch) {
                     if (!live.contains(id) && replica.read(id) instanceof CacheReplica.Hit copy) {
@@ -146,20 +142,12 @@ public final class CacheRebuild {
         return tombstoned;
     }
 
-    private static java.util.Set<String> liveIds(DynamoDbClient dynamo, String table, List<String> ids, Instant now) {
-        java.util.Set<String> live = new java.util.HashSet<>();
-        Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> pending = Map.of(table,
-                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().consistentRead(true)
-                        .keys(ids.stream().map(SessionItem::key).toList()).build());
-        while (!pending.isEmpty()) {
-            var request = pending;
-            var response = dynamo.batchGetItem(b -> b.requestItems(request));
-            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                if (!SessionItem.toSession(item).isExpired(now)) {
-                    live.add(item.get(SessionItem.ID).s());
-                }
+    private static Set<String> liveIds(DynamoDbClient dynamo, String table, List<String> ids, Instant now) {
+        Set<String> live = new HashSet<>();
+        for (Map<String, AttributeValue> item : ItemsById.read(dynamo, table, ids)) {
+            if (!SessionItem.toSession(item).isExpired(now)) {
+                live.add(item.get(SessionItem.ID).s());
             }
-            pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
         }
         return live;
     }

@@ -17,7 +17,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
@@ -94,15 +93,9 @@ public final class RevokeSessions {
         long scanned = 0;
         long revoked = 0;
         long kept = 0;
-        Map<String, AttributeValue> start = null;
         AttributeValue cutoff = SessionItem.number(before.toEpochMilli());
-        do {
-            ScanRequest.Builder scan = ScanRequest.builder().tableName(table).consistentRead(true).limit(500)
-                    .projectionExpression("id, lastAccessedAt, absoluteExpiresAt");
-            if (start != null) {
-                scan.exclusiveStartKey(start);
-            }
-            ScanResponse page = dynamo.scan(scan.build());
+        for (ScanResponse page : dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true).limit(500)
+                .projectionExpression("id, lastAccessedAt, absoluteExpiresAt"))) {
             for (Map<String, AttributeValue> item : page.items()) {
                 scanned++;
                 long lastUsed = SessionItem.longOf(item, SessionItem.LAST_ACCESSED_AT, 0);
@@ -128,8 +121,7 @@ public final class RevokeSessions {
                 }
             }
             progress.printf("revoke-sessions: %d sessions scanned, %d revoked%n", scanned, revoked);
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        }
         return new long[] {scanned, revoked, kept};
     }
 }

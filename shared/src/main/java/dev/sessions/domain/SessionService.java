@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -367,25 +368,21 @@ public final class SessionService {
 
     private IssuedSession insert(String principal, Map<String, Object> data, long visits, Instant now,
                                  String requestId) {
-        for (int draw = 0; draw < TOKEN_DRAWS; draw++) {
-            SessionToken token = tokens.get();
-            Session session = new Session(token.id(), principal, data, visits, 1, 1, now, now,
-                    policy.idleExpiry(now), policy.absoluteExpiry(now));
-            try {
-                return new IssuedSession(token, store.create(session, requestId));
-            } catch (IdTaken taken) {
-                // another token, then
-            }
-        }
-        throw new IllegalStateException("every token drawn was taken: is the token source random?");
+        return underFreshToken(token -> store.create(new Session(token.id(), principal, data, visits, 1, 1, now, now,
+                policy.idleExpiry(now), policy.absoluteExpiry(now)), requestId));
     }
 
     private IssuedSession moveToNewToken(String oldId, Instant now, String requestId) {
         tombstone(oldId, now);
+        return underFreshToken(fresh -> store.rotate(oldId, fresh.id(), now, requestId));
+    }
+
+    /** Writes a session under a newly drawn token, drawing again while its id is taken (it never is in practice). */
+    private IssuedSession underFreshToken(Function<SessionToken, Session> write) {
         for (int draw = 0; draw < TOKEN_DRAWS; draw++) {
-            SessionToken fresh = tokens.get();
+            SessionToken token = tokens.get();
             try {
-                return new IssuedSession(fresh, store.rotate(oldId, fresh.id(), now, requestId));
+                return new IssuedSession(token, write.apply(token));
             } catch (IdTaken taken) {
                 // another token, then
             }

@@ -119,11 +119,7 @@ public final class RequestLog {
      * @param keysAndValues pairs of field name and value
      */
     public void line(String level, String message, Object... keysAndValues) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
-        line.put("level", level);
-        line.put("function", function);
-        line.putAll(context);
+        Map<String, Object> line = start(level, System.currentTimeMillis());
         line.put("message", message);
         for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
             if (keysAndValues[i + 1] != null) {
@@ -146,12 +142,8 @@ public final class RequestLog {
     }
 
     public void emit(String level, Integer status) {
-        Map<String, Object> line = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
-        line.put("time", Instant.ofEpochMilli(now).toString());
-        line.put("level", level);
-        line.put("function", function);
-        line.putAll(context);
+        Map<String, Object> line = start(level, now);
         line.putAll(fields);
         if (status != null) {
             line.put("status", status);
@@ -173,6 +165,16 @@ public final class RequestLog {
                     value == Math.rint(value) ? (Object) value.longValue() : (Object) value));
         }
         out.println(Json.write(line));
+    }
+
+    /** What every line begins with: time, level, function and the request's ids. */
+    private Map<String, Object> start(String level, long epochMillis) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", Instant.ofEpochMilli(epochMillis).toString());
+        line.put("level", level);
+        line.put("function", function);
+        line.putAll(context);
+        return line;
     }
 
     /** The frames of {@code failure} and its causes, at most {@link #MAX_FRAMES} and {@link #MAX_STACK_CHARS}. */

@@ -175,15 +175,9 @@ public final class DynamoDbSessionStore implements SessionStore {
                 return SessionItem.toSession(dynamo.updateItem(byPath(id, plan, expectedVersion, now, requestId))
                         .attributes());
             } catch (ConditionalCheckFailedException e) {
+                // gone, a repeat of this request, another version, over the size bound, or a nested
+                // merge onto a non-object: the exact path below tells which from the item it returned
                 seen = e.hasItem() ? e.item() : Map.of();
-                Session old = live(seen, now).orElseThrow(SessionNotFound::new);
-                if (lastWrittenBy(seen, requestId)) {
-                    return old; // this request's first attempt applied the patch
-                }
-                if (expectedVersion.isPresent() && expectedVersion.get() != old.version()) {
-                    throw new VersionConflict(expectedVersion.get(), old.version());
-                }
-                // else: over the size bound, or a nested merge meets a non-object: merge exactly below
             } catch (SdkException e) {
                 if (!isInvalidDocumentPath(e)) {
                     throw StoreErrors.translate(e);
