@@ -12,8 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay in front of a real server (redis-server, say): tests talk through it, and
- * {@link #close()} cuts every connection and stops listening, so the server becomes unreachable
- * mid-test exactly as in an outage, with no mock in between.
+ * {@link #cut()} cuts every connection and drops each new one, so the server becomes unreachable
+ * mid-test exactly as in an outage, with no mock in between. The relay keeps its port while cut:
+ * a port given back could be taken by another server, or by a client's own reconnect (a loopback
+ * connect to a free ephemeral port can connect to itself), and then something would answer.
  */
 public final class TcpRelay implements AutoCloseable {
 
@@ -21,6 +23,7 @@ public final class TcpRelay implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile boolean cut;
 
     private TcpRelay(ServerSocket listener, String targetHost, int targetPort) {
         this.listener = listener;
@@ -46,6 +49,10 @@ public final class TcpRelay implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (cut) {
+                    client.close(); // the outage: accepted and dropped at once, never relayed
+                    continue;
+                }
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);
@@ -76,14 +83,25 @@ public final class TcpRelay implements AutoCloseable {
         }
     }
 
-    /** Cuts every connection and stops listening: the server is unreachable from here on. */
+    /** Cuts every connection and drops each new one: the server is unreachable from here on. */
+    public void cut() {
+        cut = true;
+        closeConnections();
+    }
+
+    /** Stops listening and cuts every connection. */
     @Override
     public void close() {
+        cut = true;
         try {
             listener.close();
         } catch (IOException ignored) {
             // closing
         }
+        closeConnections();
+    }
+
+    private void closeConnections() {
         for (Socket socket : sockets) {
             try {
                 socket.close();

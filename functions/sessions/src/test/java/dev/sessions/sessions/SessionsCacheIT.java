@@ -177,7 +177,7 @@ class SessionsCacheIT {
                 SessionsHandler unlucky = new SessionsHandler(outage.components(), outage.out());
                 assertEquals(200, Invoke.http(unlucky, ApiEvent.load("sessions-current.json")).statusCode());
                 List<String> before = outage.items();
-                relay.close();
+                relay.cut();
 
                 HandlerResponse deleted = Invoke.http(unlucky, ApiEvent.load("sessions-delete.json"));
 
