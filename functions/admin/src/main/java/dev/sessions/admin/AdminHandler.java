@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.apigw.HttpRequest;
-import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.adapter.apigw.SyntheticRequests;
@@ -62,15 +61,14 @@ public final class AdminHandler implements RequestStreamHandler {
     private ApiResponse route(HttpRequest request, Invocation invocation, RequestLog log) {
         Matcher path = PATH.matcher(request.path());
         if (!path.matches()) {
-            return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
+            return ApiResponse.notFound(request);
         }
         String principal = request.pathParameters().getOrDefault("principal", path.group(1));
         log.field("principal", principal);
         return switch (request.method()) {
             case "GET" -> list(principal, log);
             case "DELETE" -> revoke(principal, invocation, log);
-            default -> ApiResponse.problem(Problem.methodNotAllowed(request.method(), request.path()),
-                    request.apiRequestId()).header("allow", "GET, DELETE");
+            default -> ApiResponse.methodNotAllowed(request, "GET, DELETE");
         };
     }
 

@@ -1,9 +1,7 @@
 package dev.sessions.sessions;
 
 import dev.sessions.adapter.apigw.ApiResponse;
-import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.PresentedToken;
-import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.domain.IssuedSession;
@@ -83,15 +81,6 @@ final class SessionResponses {
         if (read.touchFailure() != null) {
             log.count(Metric.TOUCH_FAILURES).field("touchError", read.touchFailure().getMessage());
         }
-    }
-
-    static ApiResponse notAllowed(HttpRequest request, String allow) {
-        return ApiResponse.problem(Problem.methodNotAllowed(request.method(), request.path()), request.apiRequestId())
-                .header("allow", allow);
-    }
-
-    static ApiResponse notFound(HttpRequest request) {
-        return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
     }
 
     private static ApiResponse session(int status, Session session) {

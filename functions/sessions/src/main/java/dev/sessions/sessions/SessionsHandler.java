@@ -77,16 +77,16 @@ public final class SessionsHandler implements RequestStreamHandler {
     private ApiResponse route(HttpRequest request, String writeId, RequestLog log) {
         return switch (request.path()) {
             case "/sessions" -> request.method().equals("POST") ? create(request, writeId, log)
-                    : SessionResponses.notAllowed(request, "POST");
+                    : ApiResponse.methodNotAllowed(request, "POST");
             case "/sessions/current" -> switch (request.method()) {
                 case "GET" -> current(request, log);
                 case "PATCH" -> patch(request, writeId, log);
                 case "DELETE" -> delete(request, log);
-                default -> SessionResponses.notAllowed(request, "GET, PATCH, DELETE");
+                default -> ApiResponse.methodNotAllowed(request, "GET, PATCH, DELETE");
             };
             case "/sessions/current/rotate" -> request.method().equals("POST") ? rotate(request, writeId, log)
-                    : SessionResponses.notAllowed(request, "POST");
-            default -> SessionResponses.notFound(request);
+                    : ApiResponse.methodNotAllowed(request, "POST");
+            default -> ApiResponse.notFound(request);
         };
     }
 

@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.apigw.HttpRequest;
-import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.dynamodb.DynamoDbCounterStore;
@@ -60,11 +59,10 @@ public final class StatsHandler implements RequestStreamHandler {
 
     private ApiResponse stats(HttpRequest request, RequestLog log) {
         if (!request.path().equals("/stats")) {
-            return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
+            return ApiResponse.notFound(request);
         }
         if (!request.method().equals("GET")) {
-            return ApiResponse.problem(Problem.methodNotAllowed(request.method(), "/stats"), request.apiRequestId())
-                    .header("allow", "GET");
+            return ApiResponse.methodNotAllowed(request, "GET");
         }
         Tally totals = counters.totals();
         return ApiResponse.json(200, "{\"visits\":" + totals.visits() + ",\"sessionsCreated\":" + totals.sessionsCreated()

@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.PresentedToken;
-import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.adapter.apigw.SyntheticRequests;
@@ -77,11 +76,10 @@ public final class VisitsHandler implements RequestStreamHandler {
 
     private ApiResponse visit(HttpRequest request, String writeId, RequestLog log) {
         if (!request.path().equals("/")) {
-            return ApiResponse.problem(Problem.notFound(request.path()), request.apiRequestId());
+            return ApiResponse.notFound(request);
         }
         if (!request.method().equals("GET")) {
-            return ApiResponse.problem(Problem.methodNotAllowed(request.method(), "/"), request.apiRequestId())
-                    .header("allow", "GET");
+            return ApiResponse.methodNotAllowed(request, "GET");
         }
         Optional<PresentedToken.Valid> presented = PresentedToken.of(request, cookie.name())
                 instanceof PresentedToken.Valid valid ? Optional.of(valid) : Optional.empty();

@@ -46,6 +46,17 @@ public final class ApiResponse {
         return response;
     }
 
+    /** 404 for a path no route of the function serves. */
+    public static ApiResponse notFound(HttpRequest request) {
+        return problem(Problem.notFound(request.path()), request.apiRequestId());
+    }
+
+    /** 405 for a method the path does not take, with the {@code Allow} header listing those it does. */
+    public static ApiResponse methodNotAllowed(HttpRequest request, String allow) {
+        return problem(Problem.methodNotAllowed(request.method(), request.path()), request.apiRequestId())
+                .header("allow", allow);
+    }
+
     public ApiResponse header(String lowerCaseName, String value) {
         headers.put(lowerCaseName, value);
         return this;
