@@ -63,7 +63,7 @@ run_local_tool() {
   if [ ! -f "$jar" ] || [ -n "$(cd "$ROOT" && find pom.xml shared/pom.xml shared/src/main local/pom.xml local/src/main -newer "$jar" -print -quit)" ]; then
     (cd "$ROOT" && mvn -B -q -pl local -am package -DskipTests >&2)
   fi
-  exec java -Dsessions.venv="$VENV" -cp "$jar:$ROOT/local/target/lib/*" "$main" "$@"
+  exec java -Dsessions.venv="$VENV" -Dsessions.root="$ROOT" -cp "$jar:$ROOT/local/target/lib/*" "$main" "$@"
 }
 
 # Starts, on free loopback ports, what a local run needs and is not given: the moto server unless

@@ -47,6 +47,9 @@ public final class Main {
                                              (default .aws-sam/local/credentials; written with new keys if absent)
               --no-iam                       run every function with the same unchecked credentials (IAM is
                                              enforced by default: each function as its own role)
+              --read-lag-ms MS               eventually consistent reads and index queries trail the writes by
+                                             MS (default 1000), as on DynamoDB; an emulator's reads do not lag
+              --no-read-lag                  every read sees the latest write (kinder than DynamoDB)
             """;
 
     private Main() {
@@ -99,7 +102,7 @@ public final class Main {
         Template template = setup.template();
         template.function(functionId); // an unknown id or a missing build fails here, before anything starts
         FunctionArtifact.locate(options.buildDir(), functionId);
-        try (LocalLambda lambda = setup.lambda(template, LogSink.stderr(), err)) {
+        try (setup; LocalLambda lambda = setup.lambda(template, LogSink.stderr(), err)) {
             lambda.check(functionId);
             InvocationResult result = lambda.invoke(functionId, event);
             out.println(result.payloadText());
@@ -111,19 +114,29 @@ public final class Main {
     private static int startApi(CommandLine options, PrintStream out, PrintStream err) {
         RuntimeSetup setup = new RuntimeSetup(options);
         Template template = setup.template();
-        LocalLambda lambda = setup.lambda(template, LogSink.prefixed(), out);
+        LocalLambda lambda;
         LocalServer server;
         try {
-            server = new LocalServer(lambda, setup.awsEnvironment(), options.port(), options.streams(),
-                    options.deadLetterDir(), err);
+            lambda = setup.lambda(template, LogSink.prefixed(), out);
+            try {
+                server = new LocalServer(lambda, setup.awsEnvironment(), options.port(), options.streams(),
+                        options.deadLetterDir(), err);
+            } catch (RuntimeException e) {
+                lambda.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
-            lambda.close();
+            setup.close();
             throw e;
         }
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            try {
+                server.close();
+            } finally {
+                setup.close();
+                stopped.countDown();
+            }
         }, "local-runtime-stop"));
         out.println("Local runtime for " + template.file() + " (stack " + template.settings().stackName() + ")");
         for (dev.sessions.local.template.Route route : server.routes()) {

@@ -17,13 +17,67 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds what a {@link CommandLine} asks for: the template, the AWS environment, IAM, the local Lambda. */
-final class RuntimeSetup {
+/**
+ * Builds what a {@link CommandLine} asks for: the template, the AWS environment (behind lagging
+ * reads when it is an emulator), IAM, the local Lambda. Closing it stops what it started.
+ */
+final class RuntimeSetup implements AutoCloseable {
 
     private final CommandLine line;
+    private LaggingReads lagging;
+    private String endpoint;
+    private boolean endpointResolved;
 
     RuntimeSetup(CommandLine line) {
         this.line = line;
+    }
+
+    /**
+     * The endpoint the functions, the pollers and IAM's proxy talk to: the one given, behind a
+     * lagging-reads proxy when it is an emulator (DynamoDB's eventually consistent reads trail the
+     * writes; emulators' do not), unless it lags already or {@code --no-read-lag} says not to.
+     */
+    synchronized String endpoint(PrintStream log) {
+        if (endpointResolved) {
+            return endpoint;
+        }
+        endpointResolved = true;
+        endpoint = line.endpoint();
+        if (endpoint == null) {
+            return null;
+        }
+        URI uri = URI.create(endpoint);
+        if (LaggingReads.isAws(uri)) {
+            return endpoint;
+        }
+        java.util.Optional<java.time.Duration> already = LaggingReads.probe(uri);
+        if (already.isPresent()) {
+            log.println("Reads: eventually consistent reads and index queries trail the writes by "
+                    + already.get().toMillis() + " ms (the endpoint's own lagging reads)");
+            return endpoint;
+        }
+        if (line.readLag().isZero()) {
+            log.println("WARNING: reads do NOT lag (--no-read-lag): every eventually consistent read sees the latest"
+                    + " write, which DynamoDB does not promise. Code that works here can fail on AWS.");
+            return endpoint;
+        }
+        lagging = LaggingReads.start(uri, line.readLag(), region(), Path.of(".aws-sam/local/lagging-reads.log"));
+        endpoint = lagging.uri().toString();
+        log.println("Reads: eventually consistent reads and index queries trail the writes by "
+                + line.readLag().toMillis() + " ms, as on DynamoDB (--read-lag-ms, --no-read-lag)");
+        return endpoint;
+    }
+
+    private String region() {
+        return line.region() != null ? line.region() : Template.Settings.defaults().region();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (lagging != null) {
+            lagging.close();
+            lagging = null;
+        }
     }
 
     Template template() {
@@ -42,6 +96,7 @@ final class RuntimeSetup {
             log.println("warning: no Java 21 runtime found (scripts/setup installs one into .venv); functions run on "
                     + java.java() + " instead");
         }
+        endpoint(log);
         LocalIam iam = iam(template, log);
         return new LocalLambda(template, new LocalLambda.Settings(line.buildDir(), java, line.maxEnvironments(),
                 line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam));
@@ -61,16 +116,17 @@ final class RuntimeSetup {
         }
         Roles roles = Roles.of(template, Roles.venvPython(), Path.of(".aws-sam/local/roles"));
         CallerCredentials caller = CallerCredentials.at(line.callerCredentials());
-        LocalIam iam = new LocalIam(template, roles, URI.create(line.endpoint()), caller, log);
+        LocalIam iam = new LocalIam(template, roles, URI.create(endpoint(log)), caller, log);
         log.println("IAM: enforced: each function runs as its role from template.yaml (SAM's expansion of its"
                 + " Policies); AWS_IAM routes take SigV4 requests signed with the [" + CallerCredentials.PROFILE + "] keys in "
                 + line.callerCredentials().toAbsolutePath());
         return iam;
     }
 
+    /** The AWS environment: region, credentials, and the endpoint ({@link #endpoint} once it is resolved). */
     Map<String, String> awsEnvironment() {
         Map<String, String> aws = new LinkedHashMap<>();
-        aws.put("AWS_REGION", line.region() != null ? line.region() : Template.Settings.defaults().region());
+        aws.put("AWS_REGION", region());
         String key = System.getenv("AWS_ACCESS_KEY_ID");
         if (key != null) {
             aws.put("AWS_ACCESS_KEY_ID", key);
@@ -83,8 +139,9 @@ final class RuntimeSetup {
             aws.put("AWS_ACCESS_KEY_ID", "test");
             aws.put("AWS_SECRET_ACCESS_KEY", "test");
         }
-        if (line.endpoint() != null) {
-            aws.put("AWS_ENDPOINT_URL", line.endpoint());
+        String resolved = endpointResolved ? endpoint : line.endpoint();
+        if (resolved != null) {
+            aws.put("AWS_ENDPOINT_URL", resolved);
         }
         return aws;
     }

@@ -117,6 +117,19 @@ class MainTest {
     }
 
     @Test
+    void givenReadLagOptions_whenParsed_thenTheLagOrNoneAndABadOneRefused() {
+        assertEquals(java.time.Duration.ofSeconds(1), CommandLine.parse(new String[] {"start-api"}).readLag());
+        assertEquals(java.time.Duration.ofMillis(250),
+                CommandLine.parse(new String[] {"start-api", "--read-lag-ms", "250"}).readLag());
+        assertEquals(java.time.Duration.ZERO, CommandLine.parse(new String[] {"start-api", "--no-read-lag"}).readLag());
+
+        Outcome negative = run("start-api", "--read-lag-ms", "-5");
+
+        assertEquals(2, negative.exit());
+        assertEquals("error: --read-lag-ms must be from 0 to 60000", negative.errorLines().getFirst());
+    }
+
+    @Test
     void givenHelp_whenRun_thenUsageOnStdout() {
         Outcome outcome = run("help");
 

@@ -1,6 +1,7 @@
 package dev.sessions.testing;
 
 import java.net.URI;
+import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -12,13 +13,37 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * A DynamoDB-and-Streams endpoint for integration tests: the moto server the harness started,
- * or whatever {@code AWS_ENDPOINT_URL} names (LocalStack, another emulator, or AWS itself).
+ * or whatever {@code AWS_ENDPOINT_URL} names (LocalStack, another emulator, or AWS itself). In
+ * front of an emulator the harness puts {@code scripts/lagging_reads.py}, so that eventually
+ * consistent reads and index queries trail the writes as DynamoDB's do.
  *
  * @param uri the endpoint
  * @param region the region to sign for
  * @param emulated true when the endpoint is an emulator, which takes any credentials
+ * @param readLag how far eventually consistent reads trail the writes at least: the emulation's
+ *     lag, or zero where nothing emulates it (AWS itself lags by its own, unbounded, amount)
  */
-public record AwsEndpoint(URI uri, Region region, boolean emulated) {
+public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration readLag) {
+
+    /** An endpoint whose reads lag by nothing this harness controls. */
+    public AwsEndpoint(URI uri, Region region, boolean emulated) {
+        this(uri, region, emulated, Duration.ZERO);
+    }
+
+    /** The same endpoint reached at {@code other} (a fault proxy in front of it, say). */
+    public AwsEndpoint at(URI other) {
+        return new AwsEndpoint(other, region, emulated, readLag);
+    }
+
+    /**
+     * Waits until eventually consistent reads see every write made before the call (the lagging
+     * copy has replayed them all); at once where reads do not lag here. Polls with a bound.
+     */
+    public void awaitReadsCaughtUp() {
+        if (!readLag.isZero()) {
+            LaggingReads.awaitCaughtUp(uri, readLag.multipliedBy(10).plusSeconds(5));
+        }
+    }
 
     public AwsCredentialsProvider credentials() {
         return emulated && System.getenv("AWS_ACCESS_KEY_ID") == null

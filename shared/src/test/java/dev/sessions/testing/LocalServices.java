@@ -3,7 +3,10 @@ package dev.sessions.testing;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -17,13 +20,19 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>DynamoDB: {@code AWS_ENDPOINT_URL} when set (LocalStack, another emulator or AWS); else an
  * {@link AwsEndpointSource} on the test classpath (the {@code localstack} Maven profile adds one);
- * else a moto server from the project's virtual environment. Redis: {@code REDIS_URL} when set,
- * else a {@code redis-server} from the PATH. A missing prerequisite fails the test with a message
- * that says how to get it; nothing is skipped.
+ * else a moto server from the project's virtual environment. In front of any emulator the
+ * harness starts {@code scripts/lagging_reads.py}: eventually consistent reads and index queries
+ * then trail the writes by {@link #READ_LAG} (or {@code SESSIONS_READ_LAG_MS}; 0 turns it off,
+ * loudly), as they do on DynamoDB, where emulators answer every read with the latest write.
+ * Redis: {@code REDIS_URL} when set, else a {@code redis-server} from the PATH. A missing
+ * prerequisite fails the test with a message that says how to get it; nothing is skipped.
  */
 public final class LocalServices implements ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalServices.class);
+
+    /** How far eventually consistent reads trail the writes on an emulator, unless SESSIONS_READ_LAG_MS says. */
+    public static final Duration READ_LAG = Duration.ofSeconds(1);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -44,25 +53,70 @@ public final class LocalServices implements ParameterResolver {
         }
     }
 
-    /** A started (or externally provided) service; closing it stops what the harness started. */
-    record Started(Object endpoint, ServerProcess process) implements AutoCloseable {
+    /** A started (or externally provided) service; closing it stops what the harness started, last first. */
+    record Started(Object endpoint, List<ServerProcess> processes) implements AutoCloseable {
+        Started(Object endpoint, ServerProcess process) {
+            this(endpoint, process == null ? List.of() : List.of(process));
+        }
+
         @Override
         public void close() {
-            if (process != null) {
+            for (ServerProcess process : processes.reversed()) {
                 process.close();
             }
         }
     }
 
     private static Started startAws() {
+        Started emulator = startEmulator();
+        AwsEndpoint endpoint = (AwsEndpoint) emulator.endpoint();
+        if (!endpoint.emulated()) {
+            return emulator; // DynamoDB itself: its reads lag on their own
+        }
+        Optional<Duration> already = LaggingReads.probe(endpoint.uri());
+        if (already.isPresent()) {
+            return new Started(new AwsEndpoint(endpoint.uri(), endpoint.region(), true, already.get()),
+                    emulator.processes());
+        }
+        Duration lag = readLag();
+        if (lag.isZero()) {
+            System.err.println("WARNING: reads do NOT lag (SESSIONS_READ_LAG_MS=0): every eventually consistent read"
+                    + " sees the latest write, which DynamoDB does not promise. Code that passes here can fail on AWS.");
+            return emulator;
+        }
+        ServerProcess lagging = LaggingReads.start(endpoint, lag, logFile("lagging-reads"));
+        List<ServerProcess> processes = new ArrayList<>(emulator.processes());
+        processes.add(lagging);
+        return new Started(new AwsEndpoint(URI.create("http://127.0.0.1:" + lagging.port()), endpoint.region(), true,
+                lag), processes);
+    }
+
+    private static Duration readLag() {
+        String configured = System.getenv("SESSIONS_READ_LAG_MS");
+        if (configured == null || configured.isBlank()) {
+            return READ_LAG;
+        }
+        try {
+            long millis = Long.parseLong(configured.trim());
+            if (millis < 0) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofMillis(millis);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("SESSIONS_READ_LAG_MS must be a whole number of milliseconds, 0 or more, not "
+                    + configured);
+        }
+    }
+
+    private static Started startEmulator() {
         Region region = Region.of(envOr("AWS_REGION", envOr("AWS_DEFAULT_REGION", "us-east-1")));
         String configured = System.getenv("AWS_ENDPOINT_URL");
         if (configured != null && !configured.isBlank()) {
             URI uri = URI.create(configured);
-            return new Started(new AwsEndpoint(uri, region, !uri.getHost().endsWith("amazonaws.com")), null);
+            return new Started(new AwsEndpoint(uri, region, !uri.getHost().endsWith("amazonaws.com")), (ServerProcess) null);
         }
         for (AwsEndpointSource source : ServiceLoader.load(AwsEndpointSource.class)) {
-            return new Started(source.endpoint(), null);
+            return new Started(source.endpoint(), (ServerProcess) null);
         }
         Path python = venv().resolve("bin/python");
         if (!Files.isExecutable(venv().resolve("bin/moto_server"))) {
@@ -79,7 +133,7 @@ public final class LocalServices implements ParameterResolver {
     private static Started startRedis() {
         String configured = System.getenv("REDIS_URL");
         if (configured != null && !configured.isBlank()) {
-            return new Started(new RedisEndpoint(URI.create(configured)), null);
+            return new Started(new RedisEndpoint(URI.create(configured)), (ServerProcess) null);
         }
         String redisServer = Executables.find("redis-server", "REDIS_SERVER").orElseThrow(() -> new IllegalStateException(
                 "redis-server not found on PATH. Install it (Debian: apt-get install redis-server; scripts/setup does"
@@ -95,7 +149,7 @@ public final class LocalServices implements ParameterResolver {
         return configured != null ? Path.of(configured) : Executables.projectRoot().resolve(".venv");
     }
 
-    private static Path logFile(String name) {
+    static Path logFile(String name) {
         return Path.of("target", "services", name + "-" + ProcessHandle.current().pid() + ".log").toAbsolutePath();
     }
 
