@@ -1,6 +1,6 @@
 package dev.sessions.local;
 
-import dev.sessions.adapter.dynamodb.ItemsById;
+import dev.sessions.adapter.dynamodb.BatchRead;
 import dev.sessions.adapter.dynamodb.SessionItem;
 import dev.sessions.adapter.redis.RedisCacheReplica;
 import dev.sessions.adapter.redis.RedisConnection;
@@ -98,6 +98,9 @@ public final class CacheRebuild {
         for (ScanResponse page : dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true).limit(500))) {
             Instant now = clock.instant();
             for (Map<String, AttributeValue> item : page.items()) {
+                if (SessionItem.isForwardPointer(item)) {
+                    continue; // a rotated id: no session of its own to copy
+                }
                 Session session = SessionItem.toSession(item);
                 counts.merge(session.isExpired(now) ? CacheReplica.Write.EXPIRED : replica.put(session, now), 1L, Long::sum);
             }
@@ -144,8 +147,8 @@ public final class CacheRebuild {
 
     private static Set<String> liveIds(DynamoDbClient dynamo, String table, List<String> ids, Instant now) {
         Set<String> live = new HashSet<>();
-        for (Map<String, AttributeValue> item : ItemsById.read(dynamo, table, ids)) {
-            if (!SessionItem.toSession(item).isExpired(now)) {
+        for (Map<String, AttributeValue> item : BatchRead.sessions(dynamo, table, ids)) {
+            if (!SessionItem.isForwardPointer(item) && !SessionItem.toSession(item).isExpired(now)) {
                 live.add(item.get(SessionItem.ID).s());
             }
         }

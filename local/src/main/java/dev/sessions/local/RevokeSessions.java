@@ -95,8 +95,11 @@ public final class RevokeSessions {
         long kept = 0;
         AttributeValue cutoff = SessionItem.number(before.toEpochMilli());
         for (ScanResponse page : dynamo.scanPaginator(b -> b.tableName(table).consistentRead(true).limit(500)
-                .projectionExpression("id, lastAccessedAt, absoluteExpiresAt"))) {
+                .projectionExpression("id, lastAccessedAt, absoluteExpiresAt, movedTo"))) {
             for (Map<String, AttributeValue> item : page.items()) {
+                if (SessionItem.isForwardPointer(item)) {
+                    continue; // a rotated id: the session it moved to is scanned under its own id
+                }
                 scanned++;
                 long lastUsed = SessionItem.longOf(item, SessionItem.LAST_ACCESSED_AT, 0);
                 if (lastUsed >= before.toEpochMilli()) {

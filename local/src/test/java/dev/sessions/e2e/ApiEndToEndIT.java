@@ -136,6 +136,21 @@ class ApiEndToEndIT {
     }
 
     @Test
+    void givenDataNestedToTheContractsDeepest_whenCreatedThroughTheIamProxy_thenCreatedAndReadBack() {
+        // data is level 1, so a scalar inside 31 nested containers is the deepest the contract allows
+        String nested = "{\"k\":".repeat(31) + "1" + "}".repeat(31);
+        HttpClient browser = browser();
+
+        HttpResponse<String> created = send(browser, "POST", "/sessions", "{\"data\":" + nested + "}",
+                "content-type", "application/json");
+        HttpResponse<String> read = send(browser, "GET", "/sessions/current?consistent=true", null);
+
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals(Json.parseObject(nested, 64), Json.parseObject(read.body(), 64).get("data"));
+    }
+
+    @Test
     void givenStaleIfMatch_whenPatched_thenPreconditionFailedAndDataUnchanged() {
         HttpClient browser = browser();
         send(browser, "POST", "/sessions", "{\"data\":{\"theme\":\"dark\"}}", "Content-Type", "application/json");

@@ -125,6 +125,6 @@ class RevokeSessionsIT {
             assertEquals(2, outcome.exit(), String.join(" ", args));
             assertTrue(outcome.err().startsWith("error: "), outcome.err());
         }
-        assertEquals(5, dynamo.scan(b -> b.tableName(table)).count());
+        assertEquals(5, dynamo.scan(b -> b.tableName(table).consistentRead(true)).count());
     }
 }

@@ -58,9 +58,18 @@ public interface CacheReplica {
      *
      * @param until when no copy of the session can be live any more: its absolute expiry
      * @param now the writer's time
+     * @return true when a tombstone stood there already (the session was revoked before)
      * @throws CacheUnavailable when the replica cannot be reached
      */
-    void evict(String id, Instant until, Instant now);
+    boolean evict(String id, Instant until, Instant now);
+
+    /**
+     * Takes back the tombstone of a revocation whose table change failed, so that the session
+     * reads as it stands in the table again (from the table: no copy is left).
+     *
+     * @throws CacheUnavailable when the replica cannot be reached
+     */
+    void lift(String id);
 
     /** The replica could not be reached or answered an error; the cause is kept. */
     final class CacheUnavailable extends RuntimeException {

@@ -5,9 +5,10 @@ import java.time.Instant;
 
 /**
  * What creates with an {@code Idempotency-Key} remember, by the key's hash: which request body
- * (its fingerprint) the key was first used with and which session it made. A record lives
- * {@link #LIFETIME}; a claim that was never completed (its request failed or timed out) can be
- * taken over after its lease.
+ * (its fingerprint) the key was first used with, which request claimed it, and the id of the
+ * session it makes (named when the key is claimed, before the session is written, so that a
+ * session whose request failed later is still found). A record lives {@link #LIFETIME}; a claim
+ * whose session was never written can be taken over after its lease.
  */
 public interface IdempotencyRecords {
 
@@ -21,19 +22,20 @@ public interface IdempotencyRecords {
     Duration LEASE = Duration.ofSeconds(35);
 
     /** What {@link #claim} found. */
-    sealed interface Claim permits Claimed, Completed, InProgress, OtherRequest {
+    sealed interface Claim permits Claimed, Existing, OtherRequest {
     }
 
-    /** The key is this request's now: create the session, then {@link #complete}. */
+    /** The key is this request's now (or was already: a repeat of its own claim): write the session, then {@link #complete}. */
     record Claimed() implements Claim {
     }
 
-    /** A request with the same key and body made the session {@code sessionId}. */
-    record Completed(String sessionId) implements Claim {
-    }
-
-    /** A request with the same key and body holds the claim and its lease has not run out. */
-    record InProgress() implements Claim {
+    /**
+     * Another request with the same key and body claimed it for session {@code sessionId}.
+     *
+     * @param completed whether that request recorded the session as written
+     * @param leaseRunning whether that request, not completed, may still be writing it
+     */
+    record Existing(String sessionId, boolean completed, boolean leaseRunning) implements Claim {
     }
 
     /** The key was used with another body. */
@@ -41,17 +43,27 @@ public interface IdempotencyRecords {
     }
 
     /**
-     * Claims {@code keyHash} for a request whose body has {@code fingerprint}, unless a live
-     * record holds it.
+     * Claims {@code keyHash} for request {@code requestId}, whose body has {@code fingerprint},
+     * for the session {@code sessionId} it is about to write, unless a live record holds it. A
+     * repeat of the same request's claim (its first answer lost) is {@link Claimed} again.
      *
      * @param lease how long an uncompleted claim stands before another request may take it over
      * @throws StoreUnavailable when the records cannot be reached
      */
-    Claim claim(String keyHash, String fingerprint, Instant now, Duration lease);
+    Claim claim(String keyHash, String fingerprint, String sessionId, String requestId, Instant now, Duration lease);
 
-    /** Records that the claim made (or, after a repeat, now points at) session {@code sessionId}. */
+    /**
+     * Takes over an uncompleted claim for {@code staleSessionId} whose lease ran out (its request
+     * failed before writing the session), for request {@code requestId} and session {@code sessionId}.
+     *
+     * @return false when another request took it over, or completed it, first
+     */
+    boolean takeOver(String keyHash, String fingerprint, String staleSessionId, String sessionId, String requestId,
+                     Instant now, Duration lease);
+
+    /** Records that the key's session is written, now under {@code sessionId} (a replay moves it to a new id). */
     void complete(String keyHash, String sessionId, Instant now);
 
-    /** Gives up an uncompleted claim (its create failed), so that a retry need not wait for the lease. */
-    void release(String keyHash);
+    /** Gives up request {@code requestId}'s uncompleted claim (its session was not written), so that a retry need not wait for the lease. */
+    void release(String keyHash, String requestId);
 }

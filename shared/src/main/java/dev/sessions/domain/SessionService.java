@@ -126,7 +126,7 @@ public final class SessionService {
     /**
      * Creates a session; with an idempotency key, a repeat of an earlier create (same key, same
      * body, within {@link IdempotencyRecords#LIFETIME}) creates nothing and answers with that
-     * session under a fresh token.
+     * session, wherever rotations have moved it since, under a fresh token.
      *
      * @throws IdempotencyConflict when the key was used with another body, is in use right now,
      *     or made a session that has ended
@@ -145,33 +145,86 @@ public final class SessionService {
         IdempotencyRecords records = idempotency.get();
         String key = request.idempotencyKey().get().hash();
         String fingerprint = Fingerprint.of(request.principal(), request.data());
-        return switch (records.claim(key, fingerprint, now, IdempotencyRecords.LEASE)) {
-            case IdempotencyRecords.Claimed claimed -> {
-                try {
-                    int revoked = makeRoomFor(request.principal(), now);
-                    IssuedSession issued = insert(request.principal(), request.data(), 0, now, requestId);
-                    records.complete(key, issued.session().id(), now);
-                    yield new Created(issued, false, revoked);
-                } catch (RuntimeException failed) {
-                    releaseQuietly(records, key, failed);
-                    throw failed;
+        // the session's token is drawn first, so that the claim names the session it will make
+        SessionToken token = tokens.get();
+        return switch (records.claim(key, fingerprint, token.id(), requestId, now, IdempotencyRecords.LEASE)) {
+            case IdempotencyRecords.Claimed claimed -> firstUse(records, key, token, request, now, requestId);
+            case IdempotencyRecords.Existing existing -> {
+                if (!existing.completed() && existing.leaseRunning()) {
+                    throw new IdempotencyConflict(IdempotencyConflict.Reason.IN_PROGRESS);
                 }
-            }
-            case IdempotencyRecords.Completed completed -> {
-                IssuedSession moved;
-                try {
-                    moved = moveToNewToken(completed.sessionId(), now, requestId);
-                } catch (SessionNotFound ended) {
+                Optional<Session> current = store.findCurrent(existing.sessionId(), now);
+                if (current.isPresent()) {
+                    yield replay(records, key, current.get(), now, requestId);
+                }
+                if (existing.completed()) {
                     throw new IdempotencyConflict(IdempotencyConflict.Reason.SESSION_ENDED);
                 }
-                records.complete(key, moved.session().id(), now);
-                yield new Created(moved, true, 0);
-            }
-            case IdempotencyRecords.InProgress inProgress ->
+                // its request failed before it wrote the session: this one makes it
+                if (!records.takeOver(key, fingerprint, existing.sessionId(), token.id(), requestId, now,
+                        IdempotencyRecords.LEASE)) {
                     throw new IdempotencyConflict(IdempotencyConflict.Reason.IN_PROGRESS);
+                }
+                yield firstUse(records, key, token, request, now, requestId);
+            }
             case IdempotencyRecords.OtherRequest other ->
                     throw new IdempotencyConflict(IdempotencyConflict.Reason.OTHER_REQUEST);
         };
+    }
+
+    /** The key's first use: the session its claim names, then the claim completed. */
+    private Created firstUse(IdempotencyRecords records, String key, SessionToken token, NewSession request,
+                             Instant now, String requestId) {
+        int revoked;
+        IssuedSession issued;
+        try {
+            revoked = makeRoomFor(request.principal(), now);
+            issued = new IssuedSession(token, store.create(new Session(token.id(), request.principal(), request.data(), 0,
+                    1, 1, now, now, policy.idleExpiry(now), policy.absoluteExpiry(now)), requestId));
+        } catch (IdTaken taken) {
+            throw new IllegalStateException("a freshly drawn token's id was taken: is the token source random?", taken);
+        } catch (StoreUnavailable failed) {
+            // the write may have committed with its answer lost: only a session that is not there frees the key
+            if (!written(token.id(), now, failed)) {
+                releaseQuietly(records, key, requestId, failed);
+            }
+            throw failed;
+        } catch (RuntimeException failed) {
+            releaseQuietly(records, key, requestId, failed);
+            throw failed;
+        }
+        try {
+            records.complete(key, token.id(), now);
+        } catch (StoreUnavailable notRecorded) {
+            // the claim names the session already: a repeat finds it through the claim after its lease
+        }
+        return new Created(issued, false, revoked);
+    }
+
+    /** A repeat's answer: the key's session moved to a fresh token, and the record pointed at it. */
+    private Created replay(IdempotencyRecords records, String key, Session current, Instant now, String requestId) {
+        IssuedSession moved;
+        try {
+            moved = moveToNewToken(current.id(), now, requestId);
+        } catch (SessionNotFound endedMeanwhile) {
+            throw new IdempotencyConflict(IdempotencyConflict.Reason.SESSION_ENDED);
+        }
+        try {
+            records.complete(key, moved.session().id(), now);
+        } catch (StoreUnavailable notRecorded) {
+            // the old id's forward pointer leads a later repeat to the same session
+        }
+        return new Created(moved, true, 0);
+    }
+
+    /** Whether session {@code id} is in the store; unknown (the store unreachable too) counts as written. */
+    private boolean written(String id, Instant now, RuntimeException failed) {
+        try {
+            return store.find(id, now, true).isPresent();
+        } catch (RuntimeException alsoFailed) {
+            failed.addSuppressed(alsoFailed);
+            return true; // the claim's lease runs out instead; a repeat then finds whichever is true
+        }
     }
 
     /** Where a read was served from, as the response and the metrics tell it. */
@@ -200,18 +253,24 @@ public final class SessionService {
     }
 
     /**
-     * The live session of {@code token}: from the replica unless {@code consistent}, else (or on a
-     * miss) from the store; its idle window slid if a touch is due.
+     * The live session of {@code token}: from the replica unless {@code fromStore}, else (or on a
+     * miss) from the store, read consistently; its idle window slid if a touch is due.
      *
+     * <p>The store is always read consistently: an eventually consistent read can miss a session
+     * created or rotated a moment ago (its new token would get 401) and can still return one that
+     * was just ended (its old token would still work where no replica holds the tombstone).
+     * docs/design.md, "Consistency", says what that costs.
+     *
+     * @param fromStore skip the replica (the client asked for its own latest write)
      * @throws SessionNotFound when it is missing, expired or ended (a tombstone in the replica, or a
      *     touch that finds it gone, whose stale copy is then tombstoned)
      */
-    public Read read(SessionToken token, boolean consistent) {
+    public Read read(SessionToken token, boolean fromStore) {
         Instant now = now();
         String id = token.id();
         Session found = null;
         CacheLookup lookup = CacheLookup.NOT_ASKED;
-        if (!consistent && cache.isPresent()) {
+        if (!fromStore && cache.isPresent()) {
             switch (cache.get().read(id)) {
                 case CacheReplica.Hit hit when !hit.session().isExpired(now) -> {
                     found = hit.session();
@@ -223,7 +282,7 @@ public final class SessionService {
             }
         }
         if (found == null) {
-            found = store.find(id, now, consistent).orElseThrow(SessionNotFound::new);
+            found = store.find(id, now, true).orElseThrow(SessionNotFound::new);
         }
         if (!policy.dueForTouch(found.lastAccessedAt(), now)) {
             return new Read(found, lookup, false, null);
@@ -269,22 +328,53 @@ public final class SessionService {
     public record Visit(Session session, Optional<SessionToken> newToken) {
     }
 
-    /** Applies a merge patch to the data of {@code token}'s session. See {@link SessionStore#patch}. */
-    public Session patch(SessionToken token, MergePatch patch, Optional<Long> expectedVersion, String requestId) {
+    /**
+     * A patched session.
+     *
+     * @param session the session after the patch
+     * @param replicaFailure why the replica could not take the new copy, or {@code null}: its reads
+     *     can then trail the patch until the stream delivers it
+     */
+    public record Patched(Session session, CacheReplica.CacheUnavailable replicaFailure) {
+    }
+
+    /**
+     * Applies a merge patch to the data of {@code token}'s session (see {@link SessionStore#patch}),
+     * then writes the new copy to the replica, so that the next read from it sees the patch without
+     * waiting for the stream (the copy is written only over older revisions, so the stream's own
+     * delivery, earlier or later, never regresses it).
+     */
+    public Patched patch(SessionToken token, MergePatch patch, Optional<Long> expectedVersion, String requestId) {
         SessionData.validatePatch(patch.document(), policy);
-        return store.patch(token.id(), patch, expectedVersion, now(), requestId);
+        Instant now = now();
+        Session patched = store.patch(token.id(), patch, expectedVersion, now, requestId);
+        if (cache.isPresent()) {
+            try {
+                cache.get().put(patched, now);
+            } catch (CacheReplica.CacheUnavailable behind) {
+                return new Patched(patched, behind);
+            }
+        }
+        return new Patched(patched, null);
     }
 
     /**
      * Ends {@code token}'s session: its tombstone first (also when the table has no such session,
-     * so no cached copy outlives it), then the table. Idempotent.
+     * so no cached copy outlives it), then the table. Idempotent. A token that a rotation replaced
+     * ends nothing but itself: the session it moved to is the new token's.
      *
      * @return the session that was there, or empty
      * @throws CacheReplica.CacheUnavailable when the tombstone could not be written; nothing changed
+     * @throws StoreUnavailable when the table could not be changed; the tombstone is taken back, so
+     *     nothing changed either (unless the replica failed too: then cached reads already get 401)
      */
     public Optional<Session> end(SessionToken token) {
-        tombstone(token.id(), now());
-        return store.delete(token.id());
+        Instant now = now();
+        return switch (tombstoned(token.id(), now, () -> store.delete(token.id()))) {
+            case SessionStore.Removed removed -> Optional.of(removed.session());
+            case SessionStore.Moved moved -> Optional.empty();
+            case SessionStore.Absent absent -> Optional.empty();
+        };
     }
 
     /**
@@ -293,6 +383,7 @@ public final class SessionService {
      *
      * @throws SessionNotFound when it is missing or expired
      * @throws CacheReplica.CacheUnavailable when the tombstone could not be written; nothing changed
+     * @throws StoreUnavailable when the table could not be changed; the tombstone is taken back
      */
     public IssuedSession rotate(SessionToken token, String requestId) {
         return moveToNewToken(token.id(), now(), requestId);
@@ -314,9 +405,11 @@ public final class SessionService {
 
     /**
      * Ends every session of a principal, paging through the principal index to its end, each
-     * session's tombstone before its delete. Stops before {@code deadline} and says so.
+     * session's tombstone before its delete; a session that rotated meanwhile is followed to its new
+     * id and ended there, however often it rotates. Stops before {@code deadline} and says so.
      *
-     * @param deadline when to stop starting new revocations (the caller's time to answer)
+     * @param deadline when to stop starting new table or cache calls (the caller's time to answer,
+     *     less the longest one call can take)
      * @throws CacheReplica.CacheUnavailable when a tombstone could not be written; the sessions
      *     before it are ended, the rest untouched: a repeat continues
      */
@@ -325,13 +418,18 @@ public final class SessionService {
         int revoked = 0;
         String after = null;
         do {
+            if (!clock.instant().isBefore(deadline)) {
+                return new Revocation(revoked, false);
+            }
             SessionStore.IdPage page = store.idsOfPrincipal(principal, after);
             for (String id : page.ids()) {
-                if (!clock.instant().isBefore(deadline)) {
-                    return new Revocation(revoked, false);
-                }
-                if (revoke(id, principal)) {
-                    revoked++;
+                switch (revoke(id, principal, deadline)) {
+                    case ENDED -> revoked++;
+                    case NOT_LIVE -> {
+                    }
+                    case OUT_OF_TIME -> {
+                        return new Revocation(revoked, false);
+                    }
                 }
             }
             after = page.next();
@@ -339,11 +437,35 @@ public final class SessionService {
         return new Revocation(revoked, true);
     }
 
-    /** Ends session {@code id} if it belongs to {@code principal}. @return whether it was live */
-    private boolean revoke(String id, String principal) {
-        Instant now = now();
-        tombstone(id, now);
-        return store.delete(id).filter(s -> principal.equals(s.principal()) && !s.isExpired(now)).isPresent();
+    /** How one revocation ended. */
+    private enum Revoke { ENDED, NOT_LIVE, OUT_OF_TIME }
+
+    /**
+     * Ends session {@code id} if it belongs to {@code principal}; when a rotation moved it, the
+     * session it moved to, following each move (a stolen token rotated in a loop is caught when
+     * a delete lands before its next rotation, which the delete then makes fail).
+     */
+    private Revoke revoke(String id, String principal, Instant deadline) {
+        String next = id;
+        for (int hop = 0; hop <= SessionStore.MAX_MOVES; hop++) {
+            if (!clock.instant().isBefore(deadline)) {
+                return Revoke.OUT_OF_TIME;
+            }
+            Instant now = now();
+            String at = next;
+            switch (tombstoned(at, now, () -> store.delete(at))) {
+                case SessionStore.Removed removed -> {
+                    Session session = removed.session();
+                    return principal.equals(session.principal()) && !session.isExpired(now) ? Revoke.ENDED
+                            : Revoke.NOT_LIVE;
+                }
+                case SessionStore.Moved moved -> next = moved.to();
+                case SessionStore.Absent absent -> {
+                    return Revoke.NOT_LIVE;
+                }
+            }
+        }
+        return Revoke.NOT_LIVE; // more moves than a session can make: nothing live at the end
     }
 
     /** Revokes the principal's least recently used sessions so that one more fits the limit. */
@@ -359,7 +481,7 @@ public final class SessionService {
         live.sort(Comparator.comparing(Session::lastAccessedAt).thenComparing(Session::createdAt));
         int revoked = 0;
         for (Session oldest : live.subList(0, excess)) {
-            if (revoke(oldest.id(), principal)) {
+            if (revoke(oldest.id(), principal, Instant.MAX) == Revoke.ENDED) {
                 revoked++;
             }
         }
@@ -373,8 +495,7 @@ public final class SessionService {
     }
 
     private IssuedSession moveToNewToken(String oldId, Instant now, String requestId) {
-        tombstone(oldId, now);
-        return underFreshToken(fresh -> store.rotate(oldId, fresh.id(), now, requestId));
+        return tombstoned(oldId, now, () -> underFreshToken(fresh -> store.rotate(oldId, fresh.id(), now, requestId)));
     }
 
     /** Writes a session under a newly drawn token, drawing again while its id is taken (it never is in practice). */
@@ -390,10 +511,29 @@ public final class SessionService {
         throw new IllegalStateException("every token drawn was taken: is the token source random?");
     }
 
-    /** Writes the id's tombstone for as long as any session can have left. */
-    private void tombstone(String id, Instant now) {
-        if (cache.isPresent()) {
-            cache.get().evict(id, now.plus(policy.absoluteTimeout()), now);
+    /** Writes the id's tombstone for as long as any session can have left. @return whether one stood already */
+    private boolean tombstone(String id, Instant now) {
+        return cache.isPresent() && cache.get().evict(id, now.plus(policy.absoluteTimeout()), now);
+    }
+
+    /**
+     * Runs a table change that ends or moves session {@code id} after its tombstone (revocation
+     * fails closed: docs/design.md, decision 7). When the table change fails, the tombstone this
+     * call wrote is taken back, so that the failure (a 503) means nothing changed on any route.
+     */
+    private <T> T tombstoned(String id, Instant now, Supplier<T> change) {
+        boolean revokedBefore = tombstone(id, now);
+        try {
+            return change.get();
+        } catch (StoreUnavailable failed) {
+            if (!revokedBefore) {
+                try {
+                    cache.ifPresent(replica -> replica.lift(id));
+                } catch (CacheReplica.CacheUnavailable alsoFailed) {
+                    failed.addSuppressed(alsoFailed); // cached reads get 401 until a retry completes it
+                }
+            }
+            throw failed;
         }
     }
 
@@ -405,9 +545,10 @@ public final class SessionService {
         }
     }
 
-    private static void releaseQuietly(IdempotencyRecords records, String key, RuntimeException failed) {
+    private static void releaseQuietly(IdempotencyRecords records, String key, String requestId,
+                                       RuntimeException failed) {
         try {
-            records.release(key);
+            records.release(key, requestId);
         } catch (RuntimeException alsoFailed) {
             failed.addSuppressed(alsoFailed); // the claim's lease runs out instead
         }

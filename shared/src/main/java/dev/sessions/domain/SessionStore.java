@@ -68,21 +68,51 @@ public interface SessionStore {
      */
     Session patch(String id, MergePatch patch, Optional<Long> expectedVersion, Instant now, String requestId);
 
+    /** What {@link #delete} found at an id. */
+    sealed interface Removal permits Removed, Moved, Absent {
+    }
+
+    /** A session was there (live or expired); it is deleted now. */
+    record Removed(Session session) implements Removal {
+    }
+
     /**
-     * Deletes the session; deleting a missing one is not an error (so a repeat is harmless).
-     *
-     * @return the session that was there (live or expired), or empty
+     * A rotation moved the session to {@code to}; the old id's forward pointer stays, so that
+     * whoever follows the id (an admin revoke, an idempotent create) still finds the session.
      */
-    Optional<Session> delete(String id);
+    record Moved(String to) implements Removal {
+    }
+
+    /** Nothing was there. */
+    record Absent() implements Removal {
+    }
+
+    /**
+     * Deletes the session; deleting a missing one is not an error (so a repeat is harmless). A
+     * rotated id's forward pointer is left as it is.
+     */
+    Removal delete(String id);
 
     /**
      * Moves a live session to {@code newId} in one transaction: same principal, data, version,
-     * visits, creation and absolute expiry; the old id is gone.
+     * visits, creation and absolute expiry. The old id is then a forward pointer to the new one
+     * until the absolute expiry, never a session again.
      *
      * @throws SessionNotFound when the old session is missing or expired
      * @throws IdTaken when {@code newId} belongs to another session
      */
     Session rotate(String oldId, String newId, Instant now, String requestId);
+
+    /**
+     * The live session that {@code id} is, or that rotations have moved it to, following the
+     * forward pointers with consistent reads, at most {@link #MAX_MOVES} of them.
+     *
+     * @return empty when there is none at the end of the moves, or it has expired
+     */
+    Optional<Session> findCurrent(String id, Instant now);
+
+    /** The most forward pointers {@link #findCurrent} follows: more rotations than this within one session's life are refused. */
+    int MAX_MOVES = 64;
 
     /**
      * The live sessions of a principal, oldest first. Eventually consistent: a new one may be

@@ -3,12 +3,16 @@ package dev.sessions.domain;
 /**
  * What one change of the sessions table adds to the aggregates (docs/design.md, "Counters table"):
  * {@code sessionsCreated} +1 per new session (not per rotation), {@code visits} += the visits a
- * new session starts with or a change adds, {@code activeSessions} +1 per item created and -1 per
- * item removed (a rotation, a create and a remove, nets zero).
+ * new session starts with or a change adds, {@code activeSessions} +1 per session item created and
+ * -1 per one removed or turned into a rotation's forward pointer (a rotation, an insert and that
+ * change, nets zero; the pointer's own removal later counts nothing).
  */
 public record Tally(long visits, long sessionsCreated, long activeSessions) {
 
     public static final Tally NONE = new Tally(0, 0, 0);
+
+    /** A session item turned into a forward pointer by a rotation: it leaves the active count. */
+    public static final Tally MOVED_AWAY = new Tally(0, 0, -1);
 
     /** What kind of change a stream record is. */
     public enum Change { INSERT, MODIFY, REMOVE }

@@ -2,6 +2,7 @@ package dev.sessions.domain;
 
 import static dev.sessions.testing.JsonAssertions.assertJsonEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -373,9 +374,56 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = created(store, null, "{}", T0);
 
-        assertEquals(session.id(), store.delete(session.id()).orElseThrow().id());
-        assertTrue(store.delete(session.id()).isEmpty());
+        assertEquals(session.id(), assertInstanceOf(SessionStore.Removed.class, store.delete(session.id())).session().id());
+        assertInstanceOf(SessionStore.Absent.class, store.delete(session.id()));
         assertTrue(store.find(session.id(), T0, true).isEmpty());
+    }
+
+    @Test
+    void givenRotatedSession_whenTheOldIdIsDeleted_thenItSaysWhereTheSessionMovedAndEndsNothing() {
+        SessionStore store = store();
+        Session session = created(store, "bob", "{}", T0);
+        String newId = SessionToken.generate().id();
+        store.rotate(session.id(), newId, T0, request());
+
+        assertEquals(newId, assertInstanceOf(SessionStore.Moved.class, store.delete(session.id())).to());
+        assertEquals(newId, assertInstanceOf(SessionStore.Moved.class, store.delete(session.id())).to(),
+                "the forward pointer stays");
+        assertTrue(store.find(newId, T0, true).isPresent());
+    }
+
+    @Test
+    void givenSessionRotatedTwice_whenFoundFromItsFirstId_thenTheMovesLeadToItAndNoWriteAppliesToOldIds() {
+        SessionStore store = store();
+        Session session = created(store, "bob", "{\"a\":1}", T0);
+        String second = SessionToken.generate().id();
+        String third = SessionToken.generate().id();
+        store.rotate(session.id(), second, T0, request());
+        store.rotate(second, third, T0, request());
+
+        assertEquals(third, store.findCurrent(session.id(), T0).orElseThrow().id());
+        assertEquals(third, store.findCurrent(third, T0).orElseThrow().id());
+        assertTrue(store.find(second, T0, true).isEmpty());
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(second, T0, request()));
+        assertThrows(SessionNotFound.class, () -> store.patch(session.id(), new MergePatch(Map.of("b", 2)),
+                Optional.empty(), T0, request()));
+        assertThrows(SessionNotFound.class, () -> store.rotate(second, SessionToken.generate().id(), T0, request()));
+        store.delete(third);
+        assertTrue(store.findCurrent(session.id(), T0).isEmpty(), "the session at the end has ended");
+    }
+
+    @Test
+    void givenPrincipalsSessionRotated_whenListed_thenListedOnceUnderItsNewId() {
+        SessionStore store = store();
+        String principal = "carol-" + java.util.UUID.randomUUID();
+        Session session = created(store, principal, "{}", T0);
+        listWhenIndexed(store, principal, T0, 1);
+        String newId = SessionToken.generate().id();
+
+        store.rotate(session.id(), newId, T0, request());
+
+        // at once: the index may still name the old id, whose pointer leads to the new one
+        assertEquals(List.of(newId), store.listByPrincipal(principal, T0).stream().map(Session::id).toList());
     }
 
     @Test

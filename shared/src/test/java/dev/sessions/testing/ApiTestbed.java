@@ -29,6 +29,7 @@ public final class ApiTestbed implements AutoCloseable {
     public static final String TOKEN_A = "tEsT0aAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaA";
     public static final String TOKEN_B = "tEsT1bBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbB";
 
+    private final AwsEndpoint aws;
     private final DynamoDbClient dynamo;
     private final RequestCounter requests = new RequestCounter();
     private final String table;
@@ -43,6 +44,7 @@ public final class ApiTestbed implements AutoCloseable {
      * @param env extra settings, as the template would set them (REDIS_URL, MAX_BODY_BYTES, ...)
      */
     public ApiTestbed(AwsEndpoint aws, Map<String, String> env) {
+        this.aws = aws;
         this.dynamo = aws.dynamoDb(requests);
         this.table = SessionsTableFixture.create(dynamo, SessionsTableFixture.sessionsTable("api"));
         this.idempotencyTable = SessionsTableFixture.create(dynamo, SessionsTableFixture.idempotencyTable("idempotency"));
@@ -60,9 +62,14 @@ public final class ApiTestbed implements AutoCloseable {
      * @param extraEnv settings to add or replace
      */
     public SessionComponents componentsOn(DynamoDbClient other, Map<String, String> extraEnv) {
+        return componentsOn(other, extraEnv, clock);
+    }
+
+    /** As {@link #componentsOn(DynamoDbClient, Map)}, on another clock (the system's, where a deadline must pass). */
+    public SessionComponents componentsOn(DynamoDbClient other, Map<String, String> extraEnv, java.time.Clock on) {
         Map<String, String> settings = new HashMap<>(env);
         settings.putAll(extraEnv);
-        return SessionComponents.of(FunctionSettings.fromEnvironment(settings), other, clock);
+        return SessionComponents.of(FunctionSettings.fromEnvironment(settings), other, on);
     }
 
     /** The components, with a store that lists a principal's sessions {@code pageSize} to a page. */
@@ -108,6 +115,17 @@ public final class ApiTestbed implements AutoCloseable {
                 "seed-" + fixed.id()).issued();
     }
 
+    /**
+     * Waits until an eventually consistent read sees {@code token}'s session: DynamoDB's lagging
+     * replicas (the harness's lagging copy) have caught up with its creation, so that a stale read
+     * would now return it rather than miss it.
+     */
+    public void awaitEventualReads(String token) {
+        Map<String, AttributeValue> key = Map.of("id", AttributeValue.fromS(SessionToken.parse(token).orElseThrow().id()));
+        Poll.until(aws.readLag().multipliedBy(10).plusSeconds(1), "an eventually consistent read of the session",
+                () -> !dynamo.getItem(b -> b.tableName(table).key(key)).item().isEmpty());
+    }
+
     /** Every item of the table, as JSON text, for "nothing changed" checks. */
     public List<String> items() {
         List<String> items = new ArrayList<>();
@@ -116,6 +134,11 @@ public final class ApiTestbed implements AutoCloseable {
         }
         items.sort(null);
         return items;
+    }
+
+    /** The table's session items (not rotations' forward pointers), as JSON text. */
+    public List<String> sessionItems() {
+        return items().stream().filter(item -> !item.contains("movedTo=")).toList();
     }
 
     /** The lines the handlers logged so far, each parsed as JSON. */

@@ -13,9 +13,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,15 +36,23 @@ public final class FaultyEndpoint implements AutoCloseable {
             "transfer-encoding", "keep-alive");
 
     /** What a rule does to a request it picks. */
-    public sealed interface Fault permits LoseAnswer, Answer {
+    public sealed interface Fault permits LoseAnswer, Answer, Delay, Before {
     }
 
     /** Pass the request on, then close the connection instead of answering: it committed, the caller cannot know. */
     public record LoseAnswer() implements Fault {
     }
 
-    /** Answer with this status and DynamoDB error body instead of passing the request on. */
+    /** Answer with this status and body (a DynamoDB error, or with a null type an answer) instead of passing the request on. */
     public record Answer(int status, String errorType, String body) implements Fault {
+    }
+
+    /** Pass the request on after {@code delay}: a slow DynamoDB. */
+    public record Delay(Duration delay) implements Fault {
+    }
+
+    /** Run {@code action} (another client's write, say), then pass the request on: a race lost for real. */
+    public record Before(Runnable action) implements Fault {
     }
 
     /** Picks requests of one operation by their number among that operation's requests (1, 2, ...). */
@@ -56,6 +68,7 @@ public final class FaultyEndpoint implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final AtomicInteger faults = new AtomicInteger();
+    private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
 
     private FaultyEndpoint(HttpServer server, URI upstream) {
         this.server = server;
@@ -68,7 +81,11 @@ public final class FaultyEndpoint implements AutoCloseable {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 32);
             FaultyEndpoint endpoint = new FaultyEndpoint(server, upstream);
             server.createContext("/", endpoint::handle);
-            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread thread = new Thread(r, "faulty-endpoint");
+                thread.setDaemon(true);
+                return thread;
+            }));
             server.start();
             return endpoint;
         } catch (IOException e) {
@@ -131,21 +148,44 @@ public final class FaultyEndpoint implements AutoCloseable {
         return faults.get();
     }
 
+    /** The times between one request of {@code operation} and the next, in the order they came. */
+    public List<Duration> gaps(String operation) {
+        List<Long> times = List.copyOf(arrivals.getOrDefault(operation, List.of()));
+        List<Duration> gaps = new ArrayList<>();
+        for (int i = 1; i < times.size(); i++) {
+            gaps.add(Duration.ofNanos(times.get(i) - times.get(i - 1)));
+        }
+        return gaps;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
+            arrivals.computeIfAbsent(operation, o -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
             Fault fault = faultFor(operation);
             if (fault instanceof Answer answer) {
                 byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
-                exchange.getResponseHeaders().set("x-amzn-ErrorType", answer.errorType());
+                if (answer.errorType() != null) {
+                    exchange.getResponseHeaders().set("x-amzn-ErrorType", answer.errorType());
+                }
                 exchange.sendResponseHeaders(answer.status(), bytes.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(bytes);
                 }
                 return;
+            }
+            if (fault instanceof Delay delay) {
+                try {
+                    Thread.sleep(delay.delay()); // the fault itself: a slow answer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            } else if (fault instanceof Before before) {
+                before.action().run();
             }
             HttpResponse<byte[]> response = forward(exchange, body);
             if (fault instanceof LoseAnswer) {

@@ -56,10 +56,16 @@ public final class InMemoryCacheReplica implements CacheReplica {
     }
 
     @Override
-    public synchronized void evict(String id, Instant until, Instant now) {
+    public synchronized boolean evict(String id, Instant until, Instant now) {
         failIfDown();
         copies.remove(id);
-        tombstones.put(id, until);
+        return tombstones.put(id, until) != null;
+    }
+
+    @Override
+    public synchronized void lift(String id) {
+        failIfDown();
+        tombstones.remove(id);
     }
 
     private void failIfDown() {

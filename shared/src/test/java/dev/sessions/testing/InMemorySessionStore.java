@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class InMemorySessionStore implements SessionStore {
 
     private final Map<String, Session> sessions = new HashMap<>();
+    /** Rotated ids: the id each moved to, as the DynamoDB store's forward pointers say it. */
+    private final Map<String, String> movedTo = new HashMap<>();
     private final Map<String, String> lastRequest = new HashMap<>();
     private final SessionPolicy policy;
     private final int pageSize;
@@ -40,6 +42,9 @@ public final class InMemorySessionStore implements SessionStore {
     public synchronized Session create(Session session, String requestId) {
         SessionData.validate(session.data(), policy);
         Session there = sessions.get(session.id());
+        if (movedTo.containsKey(session.id())) {
+            throw new IdTaken(null);
+        }
         if (there != null) {
             if (requestId.equals(lastRequest.get(session.id())) && there.createdAt().equals(session.createdAt())) {
                 return there;
@@ -73,7 +78,7 @@ public final class InMemorySessionStore implements SessionStore {
             return s;
         }
         return put(new Session(s.id(), s.principal(), s.data(), s.visits() + 1, s.version(), s.revision() + 1,
-                s.createdAt(), now, policy.idleExpiry(now), s.absoluteExpiresAt()), requestId);
+                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt()), requestId);
     }
 
     @Override
@@ -90,27 +95,41 @@ public final class InMemorySessionStore implements SessionStore {
         Map<String, Object> merged = patch.applyTo(s.data());
         SessionData.validate(merged, policy);
         return put(new Session(s.id(), s.principal(), merged, s.visits(), s.version() + 1, s.revision() + 1,
-                s.createdAt(), now, policy.idleExpiry(now), s.absoluteExpiresAt()), requestId);
+                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt()), requestId);
     }
 
     @Override
-    public synchronized Optional<Session> delete(String id) {
+    public synchronized Removal delete(String id) {
+        if (movedTo.containsKey(id)) {
+            return new Moved(movedTo.get(id));
+        }
         lastRequest.remove(id);
-        return Optional.ofNullable(sessions.remove(id));
+        Session removed = sessions.remove(id);
+        return removed == null ? new Absent() : new Removed(removed);
     }
 
     @Override
     public synchronized Session rotate(String oldId, String newId, Instant now, String requestId) {
-        if (sessions.containsKey(newId)) {
-            if (requestId.equals(lastRequest.get(newId)) && !sessions.containsKey(oldId)) {
+        if (sessions.containsKey(newId) || movedTo.containsKey(newId)) {
+            if (requestId.equals(lastRequest.get(newId)) && newId.equals(movedTo.get(oldId))) {
                 return sessions.get(newId);
             }
             throw new IdTaken(null);
         }
         Session s = live(oldId, now).orElseThrow(SessionNotFound::new);
-        delete(oldId);
+        sessions.remove(oldId);
+        movedTo.put(oldId, newId);
         return put(new Session(newId, s.principal(), s.data(), s.visits(), s.version(), s.revision() + 1,
                 s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt()), requestId);
+    }
+
+    @Override
+    public synchronized Optional<Session> findCurrent(String id, Instant now) {
+        String next = id;
+        for (int hop = 0; hop <= MAX_MOVES && movedTo.containsKey(next); hop++) {
+            next = movedTo.get(next);
+        }
+        return live(next, now);
     }
 
     @Override

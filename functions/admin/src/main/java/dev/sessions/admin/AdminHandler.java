@@ -3,6 +3,7 @@ package dev.sessions.admin;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.ApiResponse;
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.apigw.SessionJson;
@@ -32,11 +33,17 @@ import java.util.regex.Pattern;
 public final class AdminHandler implements RequestStreamHandler {
 
     private static final Pattern PATH = Pattern.compile("/admin/principals/(.*)/sessions");
-    /** Time kept back from the function's deadline to answer: one more revocation and the response. */
-    static final Duration ANSWER_MARGIN = Duration.ofSeconds(3);
+    /** Time to write the answer once the revocation stops. */
+    private static final Duration ANSWER_TIME = Duration.ofSeconds(1);
 
     private final SessionService sessions;
     private final RouteRunner routes;
+    /**
+     * Time kept back from the function's deadline: the longest one call of a revocation can take
+     * (a DynamoDB call with its retries, or the cache's tombstone) and the answer. The revocation
+     * starts no call within it, so a slow table costs a {@code "complete": false}, never a timeout.
+     */
+    private final Duration answerMargin;
     /** Held strongly: CRaC keeps resources weakly. */
     private final Priming priming;
 
@@ -47,6 +54,9 @@ public final class AdminHandler implements RequestStreamHandler {
     AdminHandler(SessionComponents components, PrintStream out) {
         this.sessions = components.sessions();
         this.routes = components.routes("AdminFunction", out);
+        Duration cacheCall = components.settings().redisUrl().isPresent()
+                ? components.settings().redisTimeout().multipliedBy(2) : Duration.ZERO; // connect, then answer
+        this.answerMargin = DynamoDbClients.CALL_TIMEOUT.plus(cacheCall).plus(ANSWER_TIME);
         // a listing of a principal with no sessions: reads only
         this.priming = Priming.register(routes.logs(), () -> routes.warm(SyntheticRequests.payload("GET",
                 "/admin/principals/priming/sessions", Map.of(), null), (request, log) -> route(request, null, log)));
@@ -87,9 +97,14 @@ public final class AdminHandler implements RequestStreamHandler {
 
     private ApiResponse revoke(String principal, Invocation invocation, RequestLog log) {
         SessionService.Revocation revocation = sessions.revokeByPrincipal(principal,
-                invocation.deadline().minus(ANSWER_MARGIN));
+                invocation.deadline().minus(answerMargin));
         log.field("revoked", revocation.revoked()).field("complete", revocation.complete());
         return ApiResponse.json(200, "{\"revoked\":" + revocation.revoked() + ",\"complete\":" + revocation.complete() + "}");
+    }
+
+    /** Time kept back from the deadline (see the field). */
+    Duration answerMargin() {
+        return answerMargin;
     }
 
     /** The warm-up SnapStart runs before its snapshot. */

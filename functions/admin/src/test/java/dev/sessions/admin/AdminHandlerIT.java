@@ -2,9 +2,13 @@ package dev.sessions.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
+import dev.sessions.domain.SessionNotFound;
 import dev.sessions.json.Json;
+import dev.sessions.testing.FaultyEndpoint;
 import dev.sessions.testing.ApiEvent;
 import dev.sessions.domain.SessionToken;
 import dev.sessions.testing.ApiTestbed;
@@ -20,19 +24,23 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @ExtendWith(LocalServices.class)
 class AdminHandlerIT {
 
+    private AwsEndpoint aws;
     private ApiTestbed testbed;
     private AdminHandler handler;
 
     @BeforeEach
     void start(AwsEndpoint aws) {
+        this.aws = aws;
         testbed = new ApiTestbed(aws, Map.of());
         handler = new AdminHandler(testbed.components(), testbed.out());
     }
@@ -99,7 +107,7 @@ class AdminHandlerIT {
         testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of());
         Poll.until(Duration.ofSeconds(10), "both indexed", () -> handle("admin-list.json"),
                 r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 2);
-        int margin = (int) AdminHandler.ANSWER_MARGIN.toMillis();
+        int margin = (int) handler.answerMargin().toMillis();
 
         HandlerResponse out = Invoke.http(handler, ApiEvent.load("admin-revoke.json"),
                 new TestContext(UUID.randomUUID().toString(), margin));
@@ -108,6 +116,60 @@ class AdminHandlerIT {
         assertEquals(Map.of("revoked", BigDecimal.ZERO, "complete", false), Json.parseObject(out.body(), 4));
         assertEquals(Map.of("revoked", new BigDecimal(2), "complete", true), Json.parseObject(again.body(), 4));
         assertEquals(List.of(), testbed.items());
+    }
+
+    @Test
+    void givenASlowTable_whenRevoked_thenAnsweredIncompleteWithinTheFunctionsTime() {
+        for (String token : List.of(ApiTestbed.TOKEN_A, ApiTestbed.TOKEN_B, SessionToken.generate().value())) {
+            testbed.seed(token, "alice@example.com", Map.of());
+        }
+        Poll.until(Duration.ofSeconds(10), "all indexed", () -> handle("admin-list.json"),
+                r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 3);
+        int remaining = 7_500;
+        // the first delete is slow, the next ones take nearly all the SDK allows a call (5 s)
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri())
+                .fail("DeleteItem", 0, 1, new FaultyEndpoint.Delay(Duration.ofMillis(3_500)))
+                .fail("DeleteItem", 1, 5, new FaultyEndpoint.Delay(Duration.ofMillis(4_800)))) {
+            // on the system clock: the function's deadline passes as the time does
+            AdminHandler slow = new AdminHandler(testbed.componentsOn(dynamoThrough(faulty), Map.of(),
+                    java.time.Clock.systemUTC()), testbed.out());
+            long start = System.nanoTime();
+
+            HandlerResponse out = Invoke.http(slow, ApiEvent.load("admin-revoke.json"),
+                    new TestContext(UUID.randomUUID().toString(), remaining));
+
+            long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertEquals(false, Json.parseObject(out.body(), 4).get("complete"), out.body());
+            assertTrue(took < remaining, "answered after " + took + " ms of the function's " + remaining);
+        }
+    }
+
+    @Test
+    void givenASessionRotatingWhileRevoked_whenRevoked_thenTheRevocationFollowsItToItsLastToken() {
+        testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
+        testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of());
+        Poll.until(Duration.ofSeconds(10), "both indexed", () -> handle("admin-list.json"),
+                r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 2);
+        AtomicReference<SessionToken> thief = new AtomicReference<>(SessionToken.parse(ApiTestbed.TOKEN_A).orElseThrow());
+        Runnable rotate = () -> thief.set(testbed.components().sessions().rotate(thief.get(),
+                "rotate-" + UUID.randomUUID()).token());
+        // a stolen token rotated just before each of the revocation's first three deletes: every race lost
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri())
+                .fail("DeleteItem", 0, 3, new FaultyEndpoint.Before(rotate))) {
+            AdminHandler racing = new AdminHandler(testbed.componentsOn(dynamoThrough(faulty), Map.of()), testbed.out());
+
+            HandlerResponse revoked = Invoke.http(racing, ApiEvent.load("admin-revoke.json"));
+
+            assertEquals(3, faulty.faults());
+            assertEquals(Map.of("revoked", new BigDecimal(2), "complete", true), Json.parseObject(revoked.body(), 4));
+        }
+        assertThrows(SessionNotFound.class, () -> testbed.components().sessions().read(thief.get(), true));
+        assertEquals(List.of(), testbed.sessionItems());
+    }
+
+    private DynamoDbClient dynamoThrough(FaultyEndpoint faulty) {
+        return DynamoDbClients.fromEnvironment(Map.of("AWS_ENDPOINT_URL", faulty.uri().toString(),
+                "AWS_REGION", aws.region().id(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
     }
 
     @Test

@@ -33,8 +33,8 @@ import java.util.List;
  * delivered: its eventID is claimed in the same transaction as the counter update, and up to
  * {@link CounterStore#MAX_CHANGES} records share one transaction (a claim each, one summed counter
  * update). A group that cannot be counted now (throttled, unavailable) is reported as the batch's
- * first failure; a record that can never be counted (not a session's change) is set aside to the
- * dead-letter queue and the batch goes on.
+ * first failure; a record that can never be counted (not a session's change) ends its group, is
+ * set aside to the dead-letter queue once the group before it is counted, and the batch goes on.
  */
 public final class AggregatesHandler implements RequestStreamHandler {
 
@@ -93,10 +93,9 @@ public final class AggregatesHandler implements RequestStreamHandler {
             try {
                 tally = RecordTally.of(record);
             } catch (StreamImages.NotASession e) {
-                // set aside, and the group goes on past it; if the queue cannot take it, what came
-                // before it is still counted
-                if (!batch.setAside(record, e.getMessage())) {
-                    group.count();
+                // the group before it is counted first: were it to fail afterwards, the redelivery
+                // (from the group's start) would set the record aside a second time
+                if (!group.count() || !batch.setAside(record, e.getMessage())) {
                     break;
                 }
                 continue;

@@ -26,6 +26,12 @@ final class RecordTally {
         } catch (IllegalArgumentException e) {
             throw new StreamImages.NotASession("unknown stream event " + record.getEventName());
         }
+        if (StreamImages.isForwardPointer(change.getOldImage())) {
+            return Tally.NONE; // a rotation's forward pointer expiring: the session left the count when it moved
+        }
+        if (kind == Tally.Change.MODIFY && StreamImages.isForwardPointer(change.getNewImage())) {
+            return Tally.MOVED_AWAY; // the other half of a rotation, whose new item is an INSERT
+        }
         boolean rotated = change.getNewImage() != null && change.getNewImage().containsKey("rotatedFrom");
         return Tally.of(kind, rotated, StreamImages.number(change.getOldImage(), "visits", 0),
                 StreamImages.number(change.getNewImage(), "visits", 0));

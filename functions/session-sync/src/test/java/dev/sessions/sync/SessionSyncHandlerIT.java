@@ -60,6 +60,8 @@ class SessionSyncHandlerIT {
     static final Instant EVENT_TIME = StreamEvents.load("stream-insert.json").getRecords().getFirst().getDynamodb()
             .getApproximateCreationDateTime().toInstant().plusSeconds(10);
     static final String EVENT_SESSION = SessionToken.parse("tEsT0aAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaA").orElseThrow().id();
+    /** Where events/stream-rotate.json moves it: the id of the second demo token. */
+    static final String ROTATED_SESSION = SessionToken.parse("tEsT1bBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbB").orElseThrow().id();
 
     private RedisConnection redis;
     private RedisCacheReplica replica;
@@ -146,6 +148,20 @@ class SessionSyncHandlerIT {
         handle("stream-replay-out-of-order.json");
 
         assertInstanceOf(CacheReplica.Revoked.class, replica.read(EVENT_SESSION));
+    }
+
+    @Test
+    void givenRotationAndItsForwardPointerExpiring_whenSynced_thenTheNewIdCachedTheOldTombstonedNoExpiryCounted() {
+        handle("stream-insert.json");
+
+        List<String> failures = handle("stream-rotate.json");
+
+        assertTrue(failures.isEmpty(), failures.toString());
+        assertEquals(4, cached(ROTATED_SESSION).revision());
+        assertInstanceOf(CacheReplica.Revoked.class, replica.read(EVENT_SESSION));
+        assertFalse(logs.toString(StandardCharsets.UTF_8).contains("SessionsExpired"),
+                "a forward pointer's TTL deletion is no session's expiry: " + logs.toString(StandardCharsets.UTF_8));
+        assertTrue(queue.messages().isEmpty(), "nothing set aside: " + queue.messages());
     }
 
     @Test
@@ -266,14 +282,18 @@ class SessionSyncHandlerIT {
                 var gone = sessions.create(new SessionService.NewSession(null, Map.of(), Optional.empty()),
                         UUID.randomUUID().toString()).issued();
                 sessions.end(gone.token());
+                var rotated = sessions.rotate(issued.token(), UUID.randomUUID().toString());
                 clock.set(now.instant());
 
-                handle(StreamEvents.event(StreamEvents.read(dynamo, streams, table, 5)));
+                // the rotation is an INSERT of the new id and a MODIFY of the old one into its forward pointer
+                handle(StreamEvents.event(StreamEvents.read(dynamo, streams, table, 7)));
 
-                Session inTable = store.find(issued.token().id(), now.instant(), true).orElseThrow();
-                assertEquals(inTable, cached(issued.token().id()));
+                Session inTable = store.find(rotated.token().id(), now.instant(), true).orElseThrow();
+                assertEquals(inTable, cached(rotated.token().id()));
+                assertInstanceOf(CacheReplica.Revoked.class, replica.read(issued.token().id()));
                 assertInstanceOf(CacheReplica.Revoked.class, replica.read(gone.token().id()));
-                assertEquals(Map.of("k", "w"), Json.parseObject(Json.write(cached(issued.token().id()).data()), 4));
+                assertEquals(Map.of("k", "w"), Json.parseObject(Json.write(cached(rotated.token().id()).data()), 4));
+                assertTrue(queue.messages().isEmpty(), "the forward pointer is no poison record: " + queue.messages());
             } finally {
                 dynamo.deleteTable(b -> b.tableName(table));
             }

@@ -114,9 +114,13 @@ public final class SessionsHandler implements RequestStreamHandler {
         PresentedToken.Valid presented = requests.token(request);
         IfMatch precondition = IfMatch.parse(request.header("if-match"));
         MergePatch patch = requests.mergePatch(request);
-        Session session = sessions.patch(presented.token(), patch, SessionRequests.expectedVersion(precondition), writeId);
-        log.field("sessionId", session.id());
-        return responses.patched(session, presented);
+        SessionService.Patched patched = sessions.patch(presented.token(), patch,
+                SessionRequests.expectedVersion(precondition), writeId);
+        log.field("sessionId", patched.session().id());
+        if (patched.replicaFailure() != null) {
+            log.count(Metric.CACHE_ERRORS).field("cacheWrite", "failed");
+        }
+        return responses.patched(patched.session(), presented);
     }
 
     private ApiResponse delete(HttpRequest request, RequestLog log) {

@@ -123,6 +123,19 @@ class SessionsCacheIT {
     }
 
     @Test
+    void givenReplicatedSession_whenPatchedAndReadAtOnce_thenTheCachedReadShowsThePatch() {
+        replicated(); // the stream has not delivered the patch (no poller runs here): only the handler can
+
+        HandlerResponse patched = handle("sessions-patch.json");
+        HandlerResponse read = handle("sessions-current.json");
+
+        assertEquals(200, patched.statusCode());
+        assertEquals("hit", read.headers().get("x-cache"));
+        assertEquals(patched.headers().get("etag"), read.headers().get("etag"));
+        assertEquals("light", ((Map<?, ?>) Json.parseObject(read.body(), 8).get("data")).get("theme"));
+    }
+
+    @Test
     void givenRotation_whenOldTokenReadsTheCache_thenSessionRequired() {
         replicated();
 
@@ -187,6 +200,29 @@ class SessionsCacheIT {
                 outage.close();
             }
         }
+    }
+
+    @Test
+    void givenTheTableFailingAfterTheTombstone_whenDeletedOrRotated_then503AndEveryRouteAnswersAsBefore() {
+        replicated();
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri())
+                .fail("DeleteItem", 0, 10, FaultyEndpoint.throttled())
+                .fail("TransactWriteItems", 0, 10, FaultyEndpoint.throttled())) {
+            SessionsHandler failing = new SessionsHandler(testbed.componentsOn(clientOf(faulty), Map.of()),
+                    testbed.out());
+
+            for (String file : List.of("sessions-delete.json", "sessions-rotate.json")) {
+                HandlerResponse response = Invoke.http(failing, ApiEvent.load(file));
+                assertEquals(503, response.statusCode(), file + ": " + response.body());
+            }
+        }
+
+        // a 503 says nothing changed: the cached read, like every other route, still finds the session
+        HandlerResponse cached = handle("sessions-current.json");
+        assertEquals(200, cached.statusCode(), cached.body());
+        assertEquals(200, handle(ApiEvent.load("sessions-current.json").header("cache-control", "no-cache"))
+                .statusCode());
+        assertEquals(200, handle("sessions-patch.json").statusCode());
     }
 
     @Test

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
+import dev.sessions.domain.IdempotencyRecords;
+import dev.sessions.domain.SessionToken;
 import dev.sessions.testing.ApiEvent;
 import dev.sessions.testing.FaultyEndpoint;
 import dev.sessions.testing.Poll;
@@ -27,6 +29,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -333,6 +337,21 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenSessionStaleReadsWouldReturn_whenEndedOrRotated_thenTheOldTokenGets401AtOnceWithoutACache() {
+        testbed.seed(TOKEN_A, null, Map.of());
+        testbed.seed(TOKEN_B, null, Map.of());
+        testbed.awaitEventualReads(TOKEN_A);
+        testbed.awaitEventualReads(TOKEN_B);
+
+        assertEquals(204, handle(event("sessions-delete.json")).statusCode());
+        assertEquals(200, handle(event("sessions-rotate.json").header("authorization", "Bearer " + TOKEN_B)).statusCode());
+
+        assertProblem(handle(event("sessions-current.json")), 401, "session-required");
+        assertProblem(handle(event("sessions-current.json").cookies(List.of("__Host-sid=" + TOKEN_B))), 401,
+                "session-required");
+    }
+
+    @Test
     void givenRotate_whenHandled_thenNewTokenServesAndOldTokenIsUnknown() {
         testbed.seed(TOKEN_A, "alice@example.com", Map.of("k", "v"));
 
@@ -473,7 +492,7 @@ class SessionsHandlerIT {
 
             assertEquals(200, response.statusCode(), response.body());
             String fresh = (String) body(response).get("token");
-            assertEquals(1, testbed.items().size(), "the old session moved once: " + testbed.items());
+            assertEquals(1, testbed.sessionItems().size(), "the old session moved once: " + testbed.items());
             assertEquals(200, handle(event("sessions-current.json").cookies(List.of("__Host-sid=" + fresh))).statusCode());
         }
     }
@@ -516,12 +535,99 @@ class SessionsHandlerIT {
         assertNotEquals(body(first).get("token"), body(retry).get("token"));
         assertEquals(session(first).get("createdAt"), session(retry).get("createdAt"), "the same session");
         assertEquals(session(first).get("data"), session(retry).get("data"));
-        assertEquals(1, testbed.items().size(), "nothing new was created");
+        assertEquals(1, testbed.sessionItems().size(), "nothing new was created");
         assertProblem(handle(event("sessions-current.json").header("authorization", "Bearer " + body(first).get("token"))),
                 401, "session-required");
         assertEquals(200, handle(event("sessions-current.json").header("authorization", "Bearer "
                 + body(retry).get("token"))).statusCode());
         assertFalse(testbed.logText().contains("8e0f6a56"), "the key is never logged");
+    }
+
+    @Test
+    void givenAKeyedCreateWhoseClaimAnswerIsLost_whenTheSdkRepeatsTheClaim_thenCreatedNotConflicting() {
+        // the claim is the first PutItem of a keyed create: it commits, its answer is lost, the SDK sends it again
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("PutItem", new FaultyEndpoint.LoseAnswer())) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-create.json")
+                    .header("idempotency-key", "0b4f3c2e-8f6d-4a0e-b1c2-5d9e7f8a6b01"));
+
+            assertEquals(1, faulty.faults());
+            assertEquals(201, response.statusCode(), response.body());
+            assertEquals(1, testbed.sessionItems().size());
+        }
+    }
+
+    @Test
+    void givenAKeyedCreateWhoseCompletionFailed_whenRepeatedAfterTheLease_thenTheOneSessionIsTheAnswer() {
+        ApiEvent create = event("sessions-create.json").header("idempotency-key", "5c1e9a70-3b2d-4f6e-8a9b-0c1d2e3f4a02");
+        // the session is written; recording it in the key's claim then fails, every attempt the SDK makes
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("UpdateItem", 0, 10,
+                FaultyEndpoint.throttled())) {
+            Invoke.http(through(faulty, Map.of()), create);
+        }
+        testbed.clock().advance(IdempotencyRecords.LEASE.plusSeconds(1));
+
+        HandlerResponse repeat = handle(create);
+
+        assertEquals(201, repeat.statusCode(), repeat.body());
+        assertEquals(1, testbed.sessionItems().size(), "one session per key and body: " + testbed.items());
+    }
+
+    @Test
+    void givenAKeyedCreateRepeated_whenTheRepeatsCompletionFails_thenALaterRepeatStillFindsTheSession() {
+        ApiEvent create = event("sessions-create.json").header("idempotency-key", "9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b03");
+        HandlerResponse first = handle(create);
+        HandlerResponse second;
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("UpdateItem", 0, 10,
+                FaultyEndpoint.throttled())) {
+            second = Invoke.http(through(faulty, Map.of()), create);
+        }
+
+        HandlerResponse third = handle(create);
+
+        assertEquals(201, second.statusCode(), second.body());
+        assertEquals(201, third.statusCode(), third.body());
+        assertEquals(session(first).get("createdAt"), session(third).get("createdAt"), "the same session");
+        assertEquals(1, testbed.sessionItems().size());
+    }
+
+    @Test
+    void givenTheClientRotatedItsSession_whenTheSameKeyedCreateIsRepeated_thenTheLiveSessionNotEnded() {
+        ApiEvent create = event("sessions-create.json").header("idempotency-key", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c04");
+        HandlerResponse first = handle(create);
+        HandlerResponse rotated = handle(event("sessions-rotate.json").header("authorization", "Bearer "
+                + body(first).get("token")));
+
+        HandlerResponse repeat = handle(create);
+
+        assertEquals(200, rotated.statusCode(), rotated.body());
+        assertEquals(201, repeat.statusCode(), repeat.body());
+        assertEquals(session(first).get("createdAt"), session(repeat).get("createdAt"), "the same session");
+        assertProblem(handle(event("sessions-current.json").header("authorization", "Bearer "
+                + body(rotated).get("token"))), 401, "session-required");
+    }
+
+    @Test
+    void givenRotationCancelledForRealByAVisit_whenRetried_thenItsNewAttemptIsNotTakenForTheOldOne() {
+        testbed.seed(TOKEN_A, null, Map.of("k", "v"));
+        VisitsWriter visit = new VisitsWriter(testbed);
+        // between the rotation's read and its transaction, a visit changes the session: the first
+        // transaction is cancelled by DynamoDB's own condition, and the retry carries other items
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("TransactWriteItems",
+                new FaultyEndpoint.Before(visit::run))) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-rotate.json"));
+
+            assertEquals(1, faulty.faults());
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(1, ((Number) session(response).get("visits")).intValue(), "the visit moved with it");
+        }
+    }
+
+    /** A visit of the demo session, written straight to the table as another function would. */
+    private record VisitsWriter(ApiTestbed testbed) {
+        void run() {
+            testbed.components().sessions().visit(Optional.of(SessionToken.parse(TOKEN_A).orElseThrow()),
+                    "visit-" + UUID.randomUUID());
+        }
     }
 
     @Test

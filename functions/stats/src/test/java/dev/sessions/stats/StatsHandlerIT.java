@@ -31,8 +31,11 @@ class StatsHandlerIT {
     private String counters;
     private DynamoDbCounterStore store;
 
+    private AwsEndpoint aws;
+
     @BeforeEach
     void start(AwsEndpoint aws) {
+        this.aws = aws;
         dynamo = aws.dynamoDb(requests);
         counters = SessionsTableFixture.create(dynamo, SessionsTableFixture.countersTable("stats"));
         store = new DynamoDbCounterStore(dynamo, counters, 8);
@@ -50,6 +53,7 @@ class StatsHandlerIT {
             store.addOnce("change-" + i, new Tally(3, 1, 1), Instant.now());
         }
         store.addOnce("gone", new Tally(0, 0, -1), Instant.now());
+        aws.awaitReadsCaughtUp(); // /stats is eventually consistent: the counts once its reads see them
         requests.reset();
 
         ByteArrayOutputStream logs = new ByteArrayOutputStream();

@@ -80,6 +80,17 @@ class VisitsHandlerIT {
     }
 
     @Test
+    void givenTheSameEventFileInvokedTwice_whenHandled_thenTwoInvocationsCountTwoVisits() {
+        testbed.seed(TOKEN_A, null, Map.of());
+
+        visit(ApiEvent.load("visits-returning.json"));
+        HandlerResponse second = visit(ApiEvent.load("visits-returning.json"));
+
+        // the file's requestId is fixed; each invocation is still a request of its own
+        assertEquals("You have visited 2 times.", second.body());
+    }
+
+    @Test
     void givenAnswersLostAfterTheWriteCommitted_whenVisitedThirtyTimes_thenExactlyThirty() {
         testbed.seed(TOKEN_A, null, Map.of());
         // every third UpdateItem commits in the emulator and its answer is lost: the SDK sends it again

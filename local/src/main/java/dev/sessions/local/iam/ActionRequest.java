@@ -21,6 +21,9 @@ import java.util.Map;
  */
 public record ActionRequest(String service, String operation, List<Check> checks) {
 
+    /** How deep a request body may nest for the proxy to read it. */
+    static final int MAX_DEPTH = 512;
+
     /** One action on one resource ARN (or {@code *}). */
     public record Check(String action, String resource) {
     }
@@ -43,7 +46,9 @@ public record ActionRequest(String service, String operation, List<Check> checks
         String operation = target.substring(target.indexOf('.') + 1);
         Map<String, Object> json;
         try {
-            json = text.isBlank() ? Map.of() : Json.parseObject(text, 64);
+            // DynamoDB nests items 32 levels deep, two JSON levels each on the wire inside a
+            // transaction's few: well below this, so every request DynamoDB accepts is read
+            json = text.isBlank() ? Map.of() : Json.parseObject(text, MAX_DEPTH);
         } catch (JsonException e) {
             json = Map.of();
         }

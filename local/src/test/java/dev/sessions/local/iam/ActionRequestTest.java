@@ -36,6 +36,16 @@ class ActionRequestTest {
     }
 
     @Test
+    void givenAnItemNestedAsDeepAsDynamoDbAllows_whenRead_thenItsTableIsNamed() {
+        // 32 levels of maps, as a create with the contract's deepest data writes it, inside a transaction
+        String data = "{\"M\":{\"k\":".repeat(31) + "{\"N\":\"1\"}" + "}}".repeat(31);
+        String body = "{\"TransactItems\":[{\"Put\":{\"TableName\":\"s\",\"Item\":{\"id\":{\"S\":\"x\"},\"data\":"
+                + "{\"M\":{\"k\":" + data + "}}}}}]}";
+
+        assertEquals(List.of(check("dynamodb:PutItem", ARN + "s")), checks("DynamoDB_20120810.TransactWriteItems", body));
+    }
+
+    @Test
     void givenABatch_whenRead_thenItsActionOnEveryTable() {
         assertEquals(List.of(check("dynamodb:BatchGetItem", ARN + "a"), check("dynamodb:BatchGetItem", ARN + "b")),
                 checks("DynamoDB_20120810.BatchGetItem", "{\"RequestItems\":{\"a\":{},\"b\":{}}}"));

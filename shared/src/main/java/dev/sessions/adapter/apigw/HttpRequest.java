@@ -69,14 +69,20 @@ public record HttpRequest(String method, String path, Map<String, String> header
     }
 
     /**
-     * The id a write of this request is known by, so that a repeat of it is recognised: API
-     * Gateway's request id, else (an event without one, as direct invokes send) Lambda's.
+     * The id a write of this request is known by, so that the SDK's repeat of it within this
+     * invocation is recognised: Lambda's request id, which is new for every invocation, else (a
+     * warm-up, which has none) API Gateway's, else a fresh one. Not API Gateway's first: a test
+     * event replays a fixed one (every events/ file does), and two invocations of it are two
+     * requests, not a repeat.
      */
     public String writeId(String awsRequestId) {
+        if (awsRequestId != null && !awsRequestId.isBlank()) {
+            return awsRequestId;
+        }
         if (apiRequestId != null && !apiRequestId.isBlank()) {
             return apiRequestId;
         }
-        return awsRequestId != null ? awsRequestId : java.util.UUID.randomUUID().toString();
+        return java.util.UUID.randomUUID().toString();
     }
 
     /** The body's bytes: decoded from base64 when API Gateway encoded it. */

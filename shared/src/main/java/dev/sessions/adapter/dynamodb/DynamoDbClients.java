@@ -31,6 +31,9 @@ public final class DynamoDbClients {
      * throttled call for tens of seconds; here three attempts with short backoff give up in well
      * under a second, and the API answers 503 with Retry-After instead of hanging.
      */
+    /** The longest one call can take, its retries included: what a caller with a deadline keeps back. */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+
     static final RetryStrategy RETRIES = AwsRetryStrategy.standardRetryStrategy().toBuilder()
             .maxAttempts(3)
             .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(20), Duration.ofMillis(200)))
@@ -52,7 +55,7 @@ public final class DynamoDbClients {
                         .build())
                 .region(Region.of(value(env, "AWS_REGION", value(env, "AWS_DEFAULT_REGION", "us-east-1"))))
                 .credentialsProvider(credentials(env))
-                .overrideConfiguration(c -> c.retryStrategy(RETRIES).apiCallTimeout(Duration.ofSeconds(5)));
+                .overrideConfiguration(c -> c.retryStrategy(RETRIES).apiCallTimeout(CALL_TIMEOUT));
         String endpoint = value(env, "AWS_ENDPOINT_URL_DYNAMODB", value(env, "AWS_ENDPOINT_URL", null));
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));

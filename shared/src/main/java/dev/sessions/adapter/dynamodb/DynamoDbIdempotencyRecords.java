@@ -15,9 +15,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 
 /**
  * Idempotency records in a table of their own (docs/design.md, "Data model"), keyed {@code pk} =
- * the key's hash: {@code fingerprint} of the first request's body, {@code sessionId} once it made
- * one, {@code leaseUntil} (epoch ms) while it has not, and {@code expiresAt} (epoch seconds, the
- * TTL attribute) a day after the key was first used. A claim is one conditional PutItem.
+ * the key's hash: {@code fingerprint} of the first request's body, {@code sessionId} (named at the
+ * claim, before the session is written), {@code claimedBy} (the claiming request), {@code leaseUntil}
+ * (epoch ms) until the claim is completed, and {@code expiresAt} (epoch seconds, the TTL attribute)
+ * a day after the key was first used. A claim is one conditional PutItem.
  */
 public final class DynamoDbIdempotencyRecords implements IdempotencyRecords {
 
@@ -30,30 +31,57 @@ public final class DynamoDbIdempotencyRecords implements IdempotencyRecords {
     }
 
     @Override
-    public Claim claim(String keyHash, String fingerprint, Instant now, Duration lease) {
+    public Claim claim(String keyHash, String fingerprint, String sessionId, String requestId, Instant now,
+                       Duration lease) {
         try {
-            dynamo.putItem(b -> b.tableName(table)
-                    .item(Map.of("pk", AttributeValue.fromS(keyHash), "fingerprint", AttributeValue.fromS(fingerprint),
-                            "leaseUntil", number(now.plus(lease).toEpochMilli()),
-                            "expiresAt", number(now.plus(LIFETIME).getEpochSecond())))
-                    // free, expired, or this same request's claim whose lease ran out (it failed without saying so)
+            dynamo.putItem(b -> b.tableName(table).item(record(keyHash, fingerprint, sessionId, requestId, now, lease))
+                    // free, expired, or this request's own claim (the SDK's repeat after its answer was lost)
                     .conditionExpression("attribute_not_exists(pk) OR expiresAt <= :nowS"
-                            + " OR (fingerprint = :fp AND attribute_not_exists(sessionId) AND leaseUntil <= :nowMs)")
+                            + " OR (claimedBy = :req AND attribute_exists(leaseUntil))")
                     .expressionAttributeValues(Map.of(":nowS", number(now.getEpochSecond()),
-                            ":nowMs", number(now.toEpochMilli()), ":fp", AttributeValue.fromS(fingerprint)))
+                            ":req", AttributeValue.fromS(requestId)))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return new Claimed();
         } catch (ConditionalCheckFailedException held) {
             Map<String, AttributeValue> record = held.hasItem() ? held.item() : Map.of();
             AttributeValue first = record.get("fingerprint");
-            if (first == null || !fingerprint.equals(first.s())) {
+            AttributeValue session = record.get("sessionId");
+            if (first == null || !fingerprint.equals(first.s()) || session == null) {
                 return new OtherRequest();
             }
-            AttributeValue session = record.get("sessionId");
-            return session != null ? new Completed(session.s()) : new InProgress();
+            AttributeValue leaseUntil = record.get("leaseUntil");
+            boolean completed = leaseUntil == null;
+            return new Existing(session.s(), completed,
+                    !completed && Long.parseLong(leaseUntil.n()) > now.toEpochMilli());
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
+    }
+
+    @Override
+    public boolean takeOver(String keyHash, String fingerprint, String staleSessionId, String sessionId,
+                            String requestId, Instant now, Duration lease) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(record(keyHash, fingerprint, sessionId, requestId, now, lease))
+                    .conditionExpression("(fingerprint = :fp AND sessionId = :stale AND leaseUntil <= :nowMs)"
+                            + " OR (claimedBy = :req AND attribute_exists(leaseUntil))")
+                    .expressionAttributeValues(Map.of(":fp", AttributeValue.fromS(fingerprint),
+                            ":stale", AttributeValue.fromS(staleSessionId), ":nowMs", number(now.toEpochMilli()),
+                            ":req", AttributeValue.fromS(requestId))));
+            return true;
+        } catch (ConditionalCheckFailedException another) {
+            return false;
+        } catch (SdkException e) {
+            throw StoreErrors.translate(e);
+        }
+    }
+
+    private static Map<String, AttributeValue> record(String keyHash, String fingerprint, String sessionId,
+                                                      String requestId, Instant now, Duration lease) {
+        return Map.of("pk", AttributeValue.fromS(keyHash), "fingerprint", AttributeValue.fromS(fingerprint),
+                "sessionId", AttributeValue.fromS(sessionId), "claimedBy", AttributeValue.fromS(requestId),
+                "leaseUntil", number(now.plus(lease).toEpochMilli()),
+                "expiresAt", number(now.plus(LIFETIME).getEpochSecond()));
     }
 
     @Override
@@ -61,19 +89,23 @@ public final class DynamoDbIdempotencyRecords implements IdempotencyRecords {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of("pk", AttributeValue.fromS(keyHash)))
                     .updateExpression("SET sessionId = :s REMOVE leaseUntil")
+                    .conditionExpression("attribute_exists(pk)")
                     .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(sessionId))));
+        } catch (ConditionalCheckFailedException expired) {
+            // the record is gone (its day is over): nothing to complete
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
     }
 
     @Override
-    public void release(String keyHash) {
+    public void release(String keyHash, String requestId) {
         try {
             dynamo.deleteItem(b -> b.tableName(table).key(Map.of("pk", AttributeValue.fromS(keyHash)))
-                    .conditionExpression("attribute_not_exists(sessionId)"));
-        } catch (ConditionalCheckFailedException completedMeanwhile) {
-            // nothing to release
+                    .conditionExpression("claimedBy = :req AND attribute_exists(leaseUntil)")
+                    .expressionAttributeValues(Map.of(":req", AttributeValue.fromS(requestId))));
+        } catch (ConditionalCheckFailedException completedOrTakenMeanwhile) {
+            // nothing of this request's to release
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }

@@ -6,6 +6,7 @@ import static dev.sessions.adapter.dynamodb.SessionItem.EXPIRES_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.ID;
 import static dev.sessions.adapter.dynamodb.SessionItem.LAST_ACCESSED_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.LAST_REQUEST;
+import static dev.sessions.adapter.dynamodb.SessionItem.MOVED_TO;
 import static dev.sessions.adapter.dynamodb.SessionItem.PRINCIPAL;
 import static dev.sessions.adapter.dynamodb.SessionItem.REVISION;
 import static dev.sessions.adapter.dynamodb.SessionItem.ROTATED_FROM;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,8 +70,11 @@ public final class DynamoDbSessionStore implements SessionStore {
     private static final int MAX_EXPRESSION_LENGTH = 4000; // DynamoDB refuses expressions over 4 KB
     /** Ids per page of the principal index: a page is one Query. */
     public static final int PAGE_SIZE = PrincipalIndex.PAGE_SIZE;
-    private static final String LIVE = "expiresAt > :nowS AND absoluteExpiresAt > :nowS";
+    /** A session (not a rotation's forward pointer) that has not expired. */
+    private static final String LIVE = "attribute_not_exists(movedTo) AND expiresAt > :nowS AND absoluteExpiresAt > :nowS";
     private static final String NOT_A_REPEAT = "(attribute_not_exists(lastRequest) OR lastRequest <> :req)";
+    /** The TTL attribute a write sets ({@code :exp}) never passes the absolute expiry. */
+    private static final String CAPPED = "absoluteExpiresAt >= :exp";
     private static final AttributeValue ONE = number(1);
 
     private final DynamoDbClient dynamo;
@@ -143,26 +148,34 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     @Override
     public Session recordVisit(String id, Instant now, String requestId) {
-        try {
-            return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(id))
-                    .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w, lastRequest = :req"
-                            + " ADD visits :one, revision :one")
-                    .conditionExpression("attribute_exists(id) AND " + LIVE + " AND " + NOT_A_REPEAT)
-                    .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()),
-                            ":exp", number(policy.idleExpiry(now).getEpochSecond()), ":one", ONE,
-                            ":w", AttributeValue.fromS("visit"), ":req", AttributeValue.fromS(requestId),
-                            ":nowS", number(now.getEpochSecond())))
-                    .returnValues(ReturnValue.ALL_NEW)
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes());
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> item = e.hasItem() ? e.item() : null;
-            if (lastWrittenBy(item, requestId)) {
-                return SessionItem.toSession(item); // this request's first attempt counted the visit
+        // the idle expiry, unless it passes the absolute one: DynamoDB's SET has no min(), so a visit
+        // in a session's last idle window learns the cap from the refused first attempt's item
+        Instant expiry = policy.idleExpiry(now);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Instant exp = expiry;
+            try {
+                return SessionItem.toSession(dynamo.updateItem(b -> b.tableName(table).key(key(id))
+                        .updateExpression("SET lastAccessedAt = :now, expiresAt = :exp, lastWrite = :w, lastRequest = :req"
+                                + " ADD visits :one, revision :one")
+                        .conditionExpression("attribute_exists(id) AND " + LIVE + " AND " + NOT_A_REPEAT + " AND " + CAPPED)
+                        .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()),
+                                ":exp", number(exp.getEpochSecond()), ":one", ONE,
+                                ":w", AttributeValue.fromS("visit"), ":req", AttributeValue.fromS(requestId),
+                                ":nowS", number(now.getEpochSecond())))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes());
+            } catch (ConditionalCheckFailedException e) {
+                Map<String, AttributeValue> item = e.hasItem() ? e.item() : null;
+                if (lastWrittenBy(item, requestId)) {
+                    return SessionItem.toSession(item); // this request's first attempt counted the visit
+                }
+                Session live = live(item, now).orElseThrow(SessionNotFound::new);
+                expiry = min(expiry, live.absoluteExpiresAt()); // refused for the cap alone: write the cap
+            } catch (SdkException e) {
+                throw StoreErrors.translate(e);
             }
-            throw new SessionNotFound();
-        } catch (SdkException e) {
-            throw StoreErrors.translate(e);
         }
+        throw new StoreUnavailable("the session kept changing under concurrent writes; try again", false, null);
     }
 
     @Override
@@ -200,7 +213,7 @@ public final class DynamoDbSessionStore implements SessionStore {
         values.put(":w", AttributeValue.fromS("patch"));
         values.put(":req", AttributeValue.fromS(requestId));
         StringBuilder condition = new StringBuilder("attribute_exists(id) AND " + LIVE + " AND dataBytes <= :budget AND "
-                + NOT_A_REPEAT);
+                + NOT_A_REPEAT + " AND " + CAPPED); // refused for the cap: the exact path below writes it capped
         if (expectedVersion.isPresent()) {
             condition.append(" AND version = :expected");
             values.put(":expected", number(expectedVersion.get()));
@@ -269,11 +282,17 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
-    public Optional<Session> delete(String id) {
+    public Removal delete(String id) {
         try {
             Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(key(id))
-                    .returnValues(ReturnValue.ALL_OLD)).attributes();
-            return old == null || old.isEmpty() ? Optional.empty() : Optional.of(SessionItem.toSession(old));
+                    .conditionExpression("attribute_not_exists(" + MOVED_TO + ")")
+                    .returnValues(ReturnValue.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+            return old == null || old.isEmpty() ? new Absent() : new Removed(SessionItem.toSession(old));
+        } catch (ConditionalCheckFailedException forwardPointer) {
+            // a rotated id: its pointer stays, so that a revocation that follows it reaches the session
+            Map<String, AttributeValue> pointer = forwardPointer.hasItem() ? forwardPointer.item() : Map.of();
+            return pointer.containsKey(MOVED_TO) ? new Moved(pointer.get(MOVED_TO).s()) : new Absent();
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
@@ -302,12 +321,15 @@ public final class DynamoDbSessionStore implements SessionStore {
             moved.put(SessionItem.LAST_WRITE, AttributeValue.fromS("rotate"));
             moved.put(LAST_REQUEST, AttributeValue.fromS(requestId));
             try {
-                // the token makes DynamoDB itself answer a repeat of this exact call as it answered the first
-                dynamo.transactWriteItems(b -> b.clientRequestToken(transactionToken(requestId, oldId, newId))
+                // the token makes DynamoDB itself answer the SDK's repeat of this exact call as it answered
+                // the first; it names the revision read, so a later attempt (other items) gets its own
+                dynamo.transactWriteItems(b -> b.clientRequestToken(transactionToken(requestId, oldId, newId,
+                                old.revision()))
                         .transactItems(
                         t -> t.put(p -> p.tableName(table).item(moved).conditionExpression("attribute_not_exists(id)")
                                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)),
-                        t -> t.delete(d -> d.tableName(table).key(key(oldId)).conditionExpression("revision = :seen")
+                        t -> t.put(p -> p.tableName(table).item(SessionItem.forwardPointer(old, newId, requestId))
+                                .conditionExpression("revision = :seen")
                                 .expressionAttributeValues(Map.of(":seen", number(old.revision()))))));
                 return SessionItem.toSession(moved);
             } catch (TransactionCanceledException e) {
@@ -339,20 +361,42 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
+    public Optional<Session> findCurrent(String id, Instant now) {
+        String next = id;
+        for (int hop = 0; hop <= MAX_MOVES; hop++) {
+            Map<String, AttributeValue> item = getConsistent(next);
+            if (!SessionItem.isForwardPointer(item)) {
+                return live(item, now);
+            }
+            next = item.get(MOVED_TO).s();
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public List<Session> listByPrincipal(String principal, Instant now) {
-        List<Session> live = new ArrayList<>();
+        Map<String, Session> live = new LinkedHashMap<>();
         String after = null;
         do {
             IdPage page = idsOfPrincipal(principal, after);
-            for (Map<String, AttributeValue> item : index.items(page.ids())) {
-                if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
-                    live(item, now).ifPresent(live::add);
+            List<String> ids = page.ids();
+            // the index lags: an id it lists may have rotated since, so its forward pointer is followed
+            for (int hop = 0; !ids.isEmpty() && hop <= MAX_MOVES; hop++) {
+                List<String> movedTo = new ArrayList<>();
+                for (Map<String, AttributeValue> item : index.items(ids)) {
+                    if (SessionItem.isForwardPointer(item)) {
+                        movedTo.add(item.get(MOVED_TO).s());
+                    } else if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
+                        live(item, now).ifPresent(session -> live.put(session.id(), session));
+                    }
                 }
+                ids = movedTo.stream().filter(id -> !live.containsKey(id)).toList();
             }
             after = page.next();
         } while (after != null);
-        live.sort(Comparator.comparing(Session::createdAt).thenComparing(Session::id));
-        return live;
+        List<Session> sorted = new ArrayList<>(live.values());
+        sorted.sort(Comparator.comparing(Session::createdAt).thenComparing(Session::id));
+        return sorted;
     }
 
     @Override
@@ -369,7 +413,7 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     private static Optional<Session> live(Map<String, AttributeValue> item, Instant now) {
-        if (item == null || item.isEmpty()) {
+        if (item == null || item.isEmpty() || SessionItem.isForwardPointer(item)) {
             return Optional.empty();
         }
         Session session = SessionItem.toSession(item);
@@ -381,11 +425,16 @@ public final class DynamoDbSessionStore implements SessionStore {
         return lastWrittenBy(item, requestId) && item.get(ROTATED_FROM) != null && oldId.equals(item.get(ROTATED_FROM).s());
     }
 
-    /** At most 36 characters, as DynamoDB takes them: the same call, the same token. */
-    static String transactionToken(String requestId, String oldId, String newId) {
+    /**
+     * At most 36 characters, as DynamoDB takes them: the same call, the same token. DynamoDB refuses
+     * a token reused with other parameters for 10 minutes after its first use completed, cancelled
+     * or not ({@code IdempotentParameterMismatch}), so an attempt on another revision of the old
+     * session, whose items differ, is another token.
+     */
+    static String transactionToken(String requestId, String oldId, String newId, long seenRevision) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest((requestId + "|" + oldId + "|" + newId)
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest((requestId + "|" + oldId + "|" + newId + "|"
+                    + seenRevision).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 36);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);

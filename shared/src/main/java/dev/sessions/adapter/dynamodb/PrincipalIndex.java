@@ -54,9 +54,9 @@ final class PrincipalIndex {
         }
     }
 
-    /** The items of {@code ids}, read consistently (see {@link ItemsById}). */
+    /** The items of {@code ids}, read consistently (see {@link BatchRead}). */
     List<Map<String, AttributeValue>> items(List<String> ids) {
-        return ItemsById.read(dynamo, table, ids);
+        return BatchRead.sessions(dynamo, table, ids);
     }
 
     /** A page's start as text: the index's last evaluated key, {@code createdAt} and {@code id}. */

@@ -27,14 +27,21 @@ public final class SessionItem {
     public static final String ROTATED_FROM = "rotatedFrom";
     public static final String DATA_BYTES = "dataBytes";
     /**
+     * On a forward pointer, the item a rotation leaves at the old id: the id the session moved to.
+     * A forward pointer holds no session (no principal, data or visits: it leaves the principal
+     * index), lives until the session's absolute expiry, and no write applies to it.
+     */
+    public static final String MOVED_TO = "movedTo";
+    /**
      * Which operation wrote the item last: {@code create}, {@code visit}, {@code touch},
-     * {@code patch} or {@code rotate}. The aggregates' stream filter passes only the MODIFYs of
-     * visits, the one operation that changes {@code visits}.
+     * {@code patch}, {@code rotate} (the new item) or {@code move} (the forward pointer left at the
+     * old id). The aggregates' stream filter passes only the MODIFYs of visits and moves, the
+     * ones that change what they count.
      */
     public static final String LAST_WRITE = "lastWrite";
     /**
-     * The id of the request that wrote the item last (API Gateway's request id): a repeat of that
-     * request after a lost answer finds it and applies nothing again. Touches leave it alone.
+     * The id of the invocation that wrote the item last (Lambda's request id): the SDK's repeat of
+     * that write after a lost answer finds it and applies nothing again. Touches leave it alone.
      */
     public static final String LAST_REQUEST = "lastRequest";
 
@@ -73,6 +80,27 @@ public final class SessionItem {
         item.put(DATA_BYTES, number(dataBytes));
         item.put(LAST_WRITE, AttributeValue.fromS("create"));
         return item;
+    }
+
+    /**
+     * The forward pointer a rotation leaves at {@code old}'s id, to {@code newId}: until the
+     * session's absolute expiry (also its TTL), one revision on from the session it replaces.
+     */
+    public static Map<String, AttributeValue> forwardPointer(Session old, String newId, String requestId) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ID, AttributeValue.fromS(old.id()));
+        item.put(MOVED_TO, AttributeValue.fromS(newId));
+        item.put(REVISION, number(old.revision() + 1));
+        item.put(EXPIRES_AT, number(old.absoluteExpiresAt().getEpochSecond()));
+        item.put(ABSOLUTE_EXPIRES_AT, number(old.absoluteExpiresAt().getEpochSecond()));
+        item.put(LAST_WRITE, AttributeValue.fromS("move"));
+        item.put(LAST_REQUEST, AttributeValue.fromS(requestId));
+        return item;
+    }
+
+    /** Whether an item is a rotation's forward pointer rather than a session. */
+    public static boolean isForwardPointer(Map<String, AttributeValue> item) {
+        return item != null && item.containsKey(MOVED_TO);
     }
 
     /** The session an item holds; its expiry is the idle expiry capped by the absolute one. */

@@ -58,6 +58,12 @@ public final class StreamImages {
         }
     }
 
+    /** Whether an image is a rotation's forward pointer (docs/design.md, "Data model") rather than a session. */
+    public static boolean isForwardPointer(
+            Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image) {
+        return image != null && image.get(SessionItem.MOVED_TO) != null && image.get(SessionItem.MOVED_TO).getS() != null;
+    }
+
     /**
      * The session id of a record's {@code Keys}.
      *

@@ -38,12 +38,21 @@ public final class RedisCacheReplica implements CacheReplica {
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
             return 'APPLIED'""";
 
-    /** Replaces whatever is there with a tombstone that stands for ARGV[1] milliseconds. */
+    /**
+     * Replaces whatever is there with a tombstone that stands for ARGV[1] milliseconds; answers 1
+     * when a tombstone stood there already.
+     */
     static final String EVICT = """
+            local had = redis.call('HEXISTS', KEYS[1], 'tombstone')
             redis.call('DEL', KEYS[1])
             redis.call('HSET', KEYS[1], 'tombstone', '1')
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            return 1""";
+            return had""";
+
+    /** Removes a tombstone (and only a tombstone: a copy written meanwhile stays). */
+    static final String LIFT = """
+            if redis.call('HEXISTS', KEYS[1], 'tombstone') == 1 then redis.call('DEL', KEYS[1]) return 1 end
+            return 0""";
 
     /**
      * The least a tombstone stands, however close the session was to its end: long enough for any
@@ -53,6 +62,7 @@ public final class RedisCacheReplica implements CacheReplica {
 
     private static final String PUT_SHA = sha1(PUT);
     private static final String EVICT_SHA = sha1(EVICT);
+    private static final String LIFT_SHA = sha1(LIFT);
 
     private final RedisConnection redis;
 
@@ -99,9 +109,14 @@ public final class RedisCacheReplica implements CacheReplica {
     }
 
     @Override
-    public void evict(String id, Instant until, Instant now) {
+    public boolean evict(String id, Instant until, Instant now) {
         long remaining = Math.max(MIN_TOMBSTONE.toMillis(), Duration.between(now, until).toMillis());
-        script(EVICT, EVICT_SHA, key(id), Long.toString(remaining));
+        return Long.valueOf(1).equals(script(EVICT, EVICT_SHA, key(id), Long.toString(remaining)));
+    }
+
+    @Override
+    public void lift(String id) {
+        script(LIFT, LIFT_SHA, key(id));
     }
 
     /** Runs a script by its hash, loading it first if the server has not seen it (after a restart or failover). */

@@ -68,6 +68,14 @@ class DynamoDbSessionStoreIT extends SessionStoreContract {
         return session;
     }
 
+    /** A session created at T0 and last used at {@code lastUsed}, still live then. */
+    private Session usedUntil(Instant lastUsed) {
+        Session session = new Session(SessionToken.generate().id(), null, Map.of("a", "b"), 0, 1, 1, T0, lastUsed,
+                POLICY.idleExpiry(lastUsed), POLICY.absoluteExpiry(T0));
+        store().create(session, request());
+        return session;
+    }
+
     @Test
     void givenSession_whenVisited_thenExactlyOneUpdateItem() {
         Session session = stored();
@@ -75,6 +83,23 @@ class DynamoDbSessionStoreIT extends SessionStoreContract {
         store().recordVisit(session.id(), T0, request());
 
         assertEquals(List.of("UpdateItem"), COUNTER.operations());
+    }
+
+    @Test
+    void givenTheLastIdleWindowBeforeTheAbsoluteExpiry_whenVisitedOrPatched_thenTheTtlIsTheAbsoluteExpiry() {
+        Instant late = POLICY.absoluteExpiry(T0).minus(POLICY.idleTimeout()).plusSeconds(60);
+        Session visited = usedUntil(late.minusSeconds(60));
+        Session patched = usedUntil(late.minusSeconds(60));
+
+        store().recordVisit(visited.id(), late, request());
+        store().patch(patched.id(), new MergePatch(json("{\"x\":1}")), Optional.empty(), late, request());
+
+        // DynamoDB's TTL deletes by this attribute: past the absolute expiry, it would keep the dead
+        for (Session session : List.of(visited, patched)) {
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item = dynamo.getItem(b -> b
+                    .tableName(table).key(SessionItem.key(session.id())).consistentRead(true)).item();
+            assertEquals(item.get("absoluteExpiresAt").n(), item.get("expiresAt").n());
+        }
     }
 
     @Test
