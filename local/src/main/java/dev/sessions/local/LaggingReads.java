@@ -65,10 +65,14 @@ final class LaggingReads implements AutoCloseable {
         int port = freePort();
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            Process process = new ProcessBuilder(python.toString(), script.toString(), "--upstream", upstream.toString(),
+            ProcessBuilder builder = new ProcessBuilder(python.toString(), script.toString(), "--upstream", upstream.toString(),
                     "--lag-ms", Long.toString(lag.toMillis()), "-H", "127.0.0.1", "-p", Integer.toString(port),
                     "--seed-region", region, "--parent-pid", Long.toString(ProcessHandle.current().pid()))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            // the lag is a span of real time: a clock faked for the functions (libfaketime) stays out
+            builder.environment().keySet().removeIf(name -> name.equals("LD_PRELOAD") || name.startsWith("FAKETIME")
+                    || name.equals("DONT_FAKE_MONOTONIC"));
+            Process process = builder.start();
             LaggingReads started = new LaggingReads(process, URI.create("http://127.0.0.1:" + port));
             started.awaitListening(port, logFile);
             return started;

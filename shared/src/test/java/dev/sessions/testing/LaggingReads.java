@@ -35,7 +35,18 @@ public final class LaggingReads {
         return ServerProcess.start("lagging-reads", List.of(python.toString(), script.toString(), "--upstream",
                 endpoint.uri().toString(), "--lag-ms", Long.toString(lag.toMillis()), "-H", "127.0.0.1", "-p", "%PORT%",
                 "--seed-region", endpoint.region().id(), "--verbose", "--parent-pid",
-                Long.toString(ProcessHandle.current().pid())), log);
+                Long.toString(ProcessHandle.current().pid())), log, null, realClockEnvironment());
+    }
+
+    /**
+     * This process's environment without libfaketime (scripts/test-shifted runs the tests under it):
+     * the lag is a span of real time, and a faked clock breaks the proxy's timed waits.
+     */
+    static java.util.Map<String, String> realClockEnvironment() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.keySet().removeIf(name -> name.equals("LD_PRELOAD") || name.startsWith("FAKETIME")
+                || name.equals("DONT_FAKE_MONOTONIC"));
+        return env;
     }
 
     private static final Pattern PENDING = Pattern.compile("\"pending\"\\s*:\\s*(\\d+)");
