@@ -40,7 +40,7 @@ public final class FunctionLog {
      * @param traceId the X-Ray trace id, or {@code null}
      */
     public RequestLog start(String awsRequestId, String traceId) {
-        RequestLog log = new RequestLog(function, namespace, out, settings.debugFor(awsRequestId))
+        RequestLog log = new RequestLog(function, namespace, out, settings, settings.debugFor(awsRequestId))
                 .context("awsRequestId", awsRequestId).context("traceId", traceId);
         if (cold.getAndSet(false)) {
             log.context("coldStart", true).count(Metric.COLD_STARTS);
@@ -53,7 +53,8 @@ public final class FunctionLog {
      * the failure's type, message and bounded stack. It leaves the environment's cold start alone.
      */
     public void warn(String message, Throwable failure) {
-        new RequestLog(function, null, out).field("message", message).failure(failure).emit("WARN", null);
+        new RequestLog(function, null, out, settings, false).field("message", message).failure(failure)
+                .emit("WARN", null);
     }
 
     public String function() {

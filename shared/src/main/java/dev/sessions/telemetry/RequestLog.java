@@ -18,6 +18,12 @@ import java.util.regex.Pattern;
  * JSON through unchanged, so CloudWatch both indexes the fields and extracts the metrics. DEBUG
  * lines, when the request's level allows them, are written as they happen and carry the same ids.
  *
+ * <p>Every line starts with the two keys Lambda reads from it (monitoring-cloudwatchlogs-log-level):
+ * {@code timestamp} in RFC 3339 (a line without a valid one is taken as INFO, whatever its level)
+ * and {@code level}. Lines below the function's level are not written, with one exception: the
+ * metrics of a request whose line is below it go out on a line of their own at INFO, so that they
+ * reach CloudWatch at every level (the template keeps Lambda's own filter at INFO or below).
+ *
  * <p>Never give it a token or session data: it writes what it is given. Exception messages in a
  * {@code stack} are scrubbed of anything shaped like a token all the same.
  */
@@ -33,6 +39,7 @@ public final class RequestLog {
     private final String function;
     private final String namespace;
     private final PrintStream out;
+    private final LogSettings settings;
     private final boolean debug;
     private final long startedNanos = System.nanoTime();
     private final Map<String, Object> context = new LinkedHashMap<>();
@@ -47,14 +54,18 @@ public final class RequestLog {
      * @param out where the line goes (stdout in Lambda)
      */
     public RequestLog(String function, String namespace, PrintStream out) {
-        this(function, namespace, out, false);
+        this(function, namespace, out, LogSettings.INFO, false);
     }
 
-    /** @param debug whether this request writes its DEBUG lines ({@link LogSettings#debugFor}) */
-    public RequestLog(String function, String namespace, PrintStream out, boolean debug) {
+    /**
+     * @param settings the function's level: lines below it are not written (their metrics are)
+     * @param debug whether this request writes its DEBUG lines ({@link LogSettings#debugFor})
+     */
+    public RequestLog(String function, String namespace, PrintStream out, LogSettings settings, boolean debug) {
         this.function = function;
         this.namespace = namespace;
         this.out = out;
+        this.settings = settings;
         this.debug = debug;
     }
 
@@ -119,6 +130,9 @@ public final class RequestLog {
      * @param keysAndValues pairs of field name and value
      */
     public void line(String level, String message, Object... keysAndValues) {
+        if (!level.equals("DEBUG") && !settings.allows(level)) {
+            return;
+        }
         Map<String, Object> line = start(level, System.currentTimeMillis());
         line.put("message", message);
         for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
@@ -143,12 +157,23 @@ public final class RequestLog {
 
     public void emit(String level, Integer status) {
         long now = System.currentTimeMillis();
-        Map<String, Object> line = start(level, now);
-        line.putAll(fields);
-        if (status != null) {
-            line.put("status", status);
+        boolean wanted = settings.allows(level);
+        if (!wanted && (metrics.isEmpty() || namespace == null)) {
+            return;
         }
-        line.put("durationMs", Math.round((System.nanoTime() - startedNanos) / 10_000.0) / 100.0);
+        Map<String, Object> line;
+        if (wanted) {
+            line = start(level, now);
+            line.putAll(fields);
+            if (status != null) {
+                line.put("status", status);
+            }
+            line.put("durationMs", Math.round((System.nanoTime() - startedNanos) / 10_000.0) / 100.0);
+        } else {
+            // below the function's level: the request's metrics alone, on a line Lambda lets through
+            line = start("INFO", now);
+            line.put("message", "metrics");
+        }
         if (!metrics.isEmpty() && namespace != null) {
             StringBuilder declared = new StringBuilder();
             for (Metric metric : metrics.keySet()) {
@@ -167,10 +192,10 @@ public final class RequestLog {
         out.println(Json.write(line));
     }
 
-    /** What every line begins with: time, level, function and the request's ids. */
+    /** What every line begins with: timestamp, level, function and the request's ids. */
     private Map<String, Object> start(String level, long epochMillis) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.ofEpochMilli(epochMillis).toString());
+        line.put("timestamp", Instant.ofEpochMilli(epochMillis).toString()); // RFC 3339, as Lambda reads it
         line.put("level", level);
         line.put("function", function);
         line.putAll(context);

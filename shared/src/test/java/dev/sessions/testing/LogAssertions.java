@@ -13,7 +13,9 @@ import java.util.Map;
 /** Checks every log line a handler wrote: JSON, the fields operators query, and no secret or session data. */
 public final class LogAssertions {
 
-    private static final List<String> ALWAYS = List.of("time", "level", "function");
+    private static final List<String> ALWAYS = List.of("timestamp", "level", "function");
+    /** The levels Lambda reads from a line's {@code level}; any other is taken as INFO. */
+    private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL");
 
     private LogAssertions() {
     }
@@ -37,6 +39,10 @@ public final class LogAssertions {
             for (String field : ALWAYS) {
                 assertTrue(json.containsKey(field), field + " missing in " + line);
             }
+            // Lambda takes a line without an RFC 3339 timestamp, or with another level, as INFO
+            assertTrue(String.valueOf(json.get("timestamp")).matches(
+                    "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z"), "not RFC 3339 UTC: " + line);
+            assertTrue(LEVELS.contains(json.get("level")), "a level Lambda does not read: " + line);
             if (json.containsKey("message")) {
                 // a line of its own within a request (DEBUG, a record set aside): it joins its request by id
                 assertTrue(json.containsKey("awsRequestId") || "WARN".equals(json.get("level")),

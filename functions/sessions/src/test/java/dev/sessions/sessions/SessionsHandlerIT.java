@@ -391,7 +391,7 @@ class SessionsHandlerIT {
         List<Map<String, Object>> lines = testbed.logLines();
         assertEquals(events.size(), lines.size(), testbed.logText());
         for (Map<String, Object> line : lines) {
-            for (String field : List.of("time", "level", "function", "awsRequestId", "apiRequestId", "route", "status",
+            for (String field : List.of("timestamp", "level", "function", "awsRequestId", "apiRequestId", "route", "status",
                     "durationMs")) {
                 assertTrue(line.containsKey(field), field + " missing in " + line);
             }

@@ -27,6 +27,22 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 /** The project's own template.yaml, held to the code: metrics, alarms, dashboard, tables. */
 class ProjectTemplateTest {
 
+    @ParameterizedTest
+    @ValueSource(strings = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"})
+    void givenEveryLogLevel_whenDeployed_thenLambdaLetsTheMetricsLinesThroughAndTheCodeKeepsTheLevel(String level) {
+        Template template = Template.load(Executables.projectRoot().resolve("template.yaml"),
+                Map.of("LogLevel", level), Template.Settings.defaults());
+        List<String> order = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL");
+
+        for (LambdaFunction function : template.functions().values()) {
+            // a request's metrics ride on INFO lines: Lambda drops everything below ApplicationLogLevel
+            assertTrue(order.indexOf(function.applicationLogLevel()) <= order.indexOf("INFO"),
+                    function.logicalId() + " at " + level + ": ApplicationLogLevel " + function.applicationLogLevel());
+            assertEquals(level, function.environment().get("LOG_LEVEL"), function.logicalId());
+            assertEquals("JSON", function.logFormat(), function.logicalId());
+        }
+    }
+
     private static Template template(String cacheEnabled) {
         return Template.load(Executables.projectRoot().resolve("template.yaml"), Map.of("CacheEnabled", cacheEnabled),
                 Template.Settings.defaults());
