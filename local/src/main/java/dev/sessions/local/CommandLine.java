@@ -30,11 +30,12 @@ import java.util.Map;
  * @param iam false with {@code --no-iam}
  * @param callerCredentials {@code --caller-credentials}
  * @param readLag {@code --read-lag-ms}; zero with {@code --no-read-lag}
+ * @param cpuShare false with {@code --no-cpu-share}
  */
 record CommandLine(String command, List<String> positional, Path templateFile, Path buildDir,
                    Map<String, String> parameters, Path envVars, String event, String endpoint, String region, Path java,
                    int maxEnvironments, Duration idleTimeout, Path deadLetterDir, String stackName, int port,
-                   boolean streams, boolean iam, Path callerCredentials, Duration readLag) {
+                   boolean streams, boolean iam, Path callerCredentials, Duration readLag, boolean cpuShare) {
 
     /** A usage error: exit 2. */
     static final class UsageError extends RuntimeException {
@@ -67,6 +68,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         boolean iam = true;
         Path callerCredentials = Path.of(".aws-sam/local/credentials");
         Duration readLag = LaggingReads.DEFAULT_LAG;
+        boolean cpuShare = true;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -86,6 +88,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "--no-streams" -> streams = false;
                 case "--no-iam" -> iam = false;
                 case "--no-read-lag" -> readLag = Duration.ZERO;
+                case "--no-cpu-share" -> cpuShare = false;
                 case "--read-lag-ms" -> readLag = Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 60_000));
                 case "--parameter-overrides" -> {
                     // sam's forms: "A=1 B=2", or one K=V per argument, until the next option
@@ -109,7 +112,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         }
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
-                idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag);
+                idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag, cpuShare);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -58,7 +58,18 @@ public final class LocalServer implements AutoCloseable {
         } else {
             // finding a table's stream is the deploy's work (GetAtt StreamArn), not the function's
             this.dynamo = AwsClients.dynamoDb(aws);
-            DeadLetters deadLetters = new DeadLetters(deadLetterDir, aws.getOrDefault("AWS_REGION", "us-east-1"), log);
+            String region = aws.getOrDefault("AWS_REGION", "us-east-1");
+            Map<String, String> queues = new java.util.HashMap<>();
+            for (dev.sessions.local.template.Queue queue : template.queues().values()) {
+                queues.put("arn:aws:sqs:" + template.settings().region() + ":" + template.settings().accountId() + ":"
+                        + queue.name(), queue.url());
+            }
+            // the mapping sends to its destination with the function's role, as on AWS
+            DeadLetters deadLetters = new DeadLetters(deadLetterDir, region, log, queues, (functionId, url, body) -> {
+                try (var sqs = AwsClients.sqs(lambda.iam() == null ? aws : lambda.iam().environmentOf(functionId, aws))) {
+                    sqs.sendMessage(b -> b.queueUrl(url).messageBody(body));
+                }
+            });
             for (StreamMapping mapping : mappings) {
                 String table = template.tables().get(mapping.tableId()).name();
                 // the Lambda service reads a mapping's stream with the function's role, as on AWS

@@ -50,6 +50,8 @@ public final class Main {
               --read-lag-ms MS               eventually consistent reads and index queries trail the writes by
                                              MS (default 1000), as on DynamoDB; an emulator's reads do not lag
               --no-read-lag                  every read sees the latest write (kinder than DynamoDB)
+              --no-cpu-share                 run the functions' JVMs unlimited (by default each gets the share of a
+                                             vCPU its MemorySize buys on Lambda, where cgroups allow it)
             """;
 
     private Main() {
@@ -148,8 +150,8 @@ public final class Main {
                     mapping.batchSize(), mapping.maxBatchingWindowSeconds());
         }
         out.println("Serving on http://127.0.0.1:" + server.port() + "  (Ctrl-C to stop)");
-        out.println("Differences from AWS: requests beyond a function's " + options.maxEnvironments()
-                + " environments wait up to its Timeout instead of being throttled"
+        out.println("Differences from AWS: a function's concurrency is " + options.maxEnvironments()
+                + " environments (or less, its ReservedConcurrentExecutions), past which invocations are throttled"
                 + (lambda.iam() != null ? "; IAM conditions, resource policies and SCPs are not evaluated (local/README.md)."
                 : "; IAM is not enforced (--no-iam)."));
         out.flush();

@@ -99,7 +99,24 @@ final class RuntimeSetup implements AutoCloseable {
         endpoint(log);
         LocalIam iam = iam(template, log);
         return new LocalLambda(template, new LocalLambda.Settings(line.buildDir(), java, line.maxEnvironments(),
-                line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam));
+                line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam, cpu(log)));
+    }
+
+    /** Each function's JVM on the CPU share its MemorySize buys on Lambda, where cgroups allow it. */
+    private dev.sessions.local.runtime.CpuShares cpu(PrintStream log) {
+        if (!line.cpuShare()) {
+            log.println("WARNING: CPU is NOT limited (--no-cpu-share): functions run as fast as this machine allows,"
+                    + " not at the share their MemorySize gets on Lambda, so timeouts are not exercised as on AWS.");
+            return null;
+        }
+        var available = dev.sessions.local.runtime.CpuShares.available();
+        if (available.shares().isEmpty()) {
+            log.println("CPU: not limited: " + available.reason() + "; functions run faster than on Lambda");
+            return null;
+        }
+        log.println("CPU: each function's JVM gets the share of a vCPU its MemorySize buys on Lambda (1,769 MB = 1"
+                + " vCPU), by " + available.shares().get() + " (--no-cpu-share turns it off)");
+        return available.shares().get();
     }
 
     private LocalIam iam(Template template, PrintStream log) {

@@ -29,11 +29,13 @@ public final class FixtureArtifacts {
             Path fixtures = jar(codeSource(EchoHandler.class), "dev/sessions/local/fixtures/", staging.resolve("fixtures.jar"));
             Path shared = jarOrCopy(codeSource(Json.class), staging.resolve("shared.jar"));
             Path core = codeSource(Context.class);
+            Path crac = codeSource(org.crac.Core.class); // the SnapStart fixture's hooks, as the functions ship it
             for (String id : functionIds) {
                 Path lib = Files.createDirectories(buildDir.resolve(id).resolve("lib"));
                 Files.copy(fixtures, lib.resolve("fixtures.jar"), StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(shared, lib.resolve("shared.jar"), StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(core, lib.resolve(core.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(crac, lib.resolve(crac.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
             return buildDir;
         } catch (IOException e) {

@@ -53,8 +53,20 @@ public record ProjectRun(Template template, LocalLambda lambda, Map<String, Stri
         LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(
                 Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
                 FixtureArtifacts.javaRuntime(dir.resolve("scratch")), environments, Duration.ofMinutes(5), functionEnv,
-                Map.of("Parameters", overrides), logs, iam));
+                Map.of("Parameters", overrides), logs, iam, cpu()));
         return new ProjectRun(template, lambda, env, iam);
+    }
+
+    /**
+     * The CPU share each function gets on Lambda, as start-api gives it where cgroups allow (CI runs
+     * as root, so there they do); a machine without them runs unlimited and says so.
+     */
+    private static dev.sessions.local.runtime.CpuShares cpu() {
+        var available = dev.sessions.local.runtime.CpuShares.available();
+        if (available.shares().isEmpty()) {
+            System.err.println("note: the functions' CPU is not limited here: " + available.reason());
+        }
+        return available.shares().orElse(null);
     }
 
     @Override

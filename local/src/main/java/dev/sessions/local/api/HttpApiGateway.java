@@ -61,6 +61,8 @@ public final class HttpApiGateway implements AutoCloseable {
     private final LocalLambda lambda;
     private final RouteTable routes;
     private final Map<String, Cors> corsByApi;
+    /** Each throttled route's bucket, by route key: DefaultRouteSettings apply to every route of the API. */
+    private final Map<Route, RouteThrottle> throttles = new LinkedHashMap<>();
     private final PrintStream log;
     private final HttpServer server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -88,6 +90,10 @@ public final class HttpApiGateway implements AutoCloseable {
             cors.computeIfAbsent(route.apiId(), id -> Cors.of(lambda.template().cors(id)));
         }
         this.corsByApi = cors;
+        for (Route route : routes) {
+            lambda.template().routeThrottle(route.apiId()).ifPresent(limits ->
+                    throttles.put(route, new RouteThrottle(limits[0], limits[1])));
+        }
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 128);
         } catch (BindException e) {
@@ -123,6 +129,11 @@ public final class HttpApiGateway implements AutoCloseable {
                 status = send(exchange, 404, "{\"message\":\"Not Found\"}");
             } else if (body.length > MAX_EVENT_BYTES) {
                 status = send(exchange, 413, "{\"message\":\"Request Entity Too Large\"}");
+            } else if (throttles.containsKey(match.get().route())
+                    && !throttles.get(match.get().route()).admit(System.nanoTime())) {
+                // the route's DefaultRouteSettings throttle: API Gateway's own 429, no function runs
+                target = match.get().route().functionId() + " (throttled)";
+                status = send(exchange, 429, "{\"message\":\"Too Many Requests\"}");
             } else {
                 Route route = match.get().route();
                 target = route.functionId();
@@ -191,6 +202,11 @@ public final class HttpApiGateway implements AutoCloseable {
             return send(exchange, 503, "{\"message\":\"Service Unavailable\"}");
         } catch (ExecutionException e) {
             log.println("error: " + route.routeKey() + ": " + e.getCause());
+            return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+        if (result.throttled()) {
+            // Lambda refused the invocation (the function at its concurrency limit): API Gateway's 500
+            log.println("error: " + route.routeKey() + ": " + route.functionId() + " throttled (TooManyRequestsException)");
             return send(exchange, 500, "{\"message\":\"Internal Server Error\"}");
         }
         if (result.failed()) {

@@ -70,6 +70,13 @@ public record CallerCredentials(String accessKeyId, String secret) {
         return Base64.getEncoder().encodeToString(bytes).replace('+', 'A').replace('/', 'B');
     }
 
+    /** A session token for temporary credentials: opaque, long, base64 as STS hands them out. */
+    static String randomSessionToken() {
+        byte[] bytes = new byte[96];
+        new SecureRandom().nextBytes(bytes);
+        return "IQoJb3JpZ2luX2VjE" + Base64.getEncoder().encodeToString(bytes);
+    }
+
     private static Map<String, String> profile(String text) {
         Map<String, String> values = new HashMap<>();
         boolean inside = false;

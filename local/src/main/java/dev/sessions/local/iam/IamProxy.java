@@ -35,6 +35,9 @@ import java.util.concurrent.Executors;
  */
 final class IamProxy implements AutoCloseable {
 
+    /** Where a SnapStart function's container credentials endpoint is: {@code <proxy>/_credentials/<function>}. */
+    static final String CREDENTIALS_PATH = "/_credentials/";
+
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "expect", "upgrade",
             "transfer-encoding", "keep-alive");
 
@@ -72,6 +75,10 @@ final class IamProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (exchange.getRequestURI().getPath().startsWith(CREDENTIALS_PATH)) {
+                credentials(exchange);
+                return;
+            }
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, List<String>> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
@@ -87,6 +94,36 @@ final class IamProxy implements AutoCloseable {
                 return;
             }
             forward(exchange, body);
+        }
+    }
+
+    /**
+     * The container credentials endpoint, as Lambda serves it to a SnapStart function: a GET with
+     * the function's {@code AWS_CONTAINER_AUTHORIZATION_TOKEN} as its Authorization header answers
+     * the function's temporary credentials; anything else is refused.
+     */
+    private void credentials(HttpExchange exchange) throws IOException {
+        String functionId = exchange.getRequestURI().getPath().substring(CREDENTIALS_PATH.length());
+        var identity = iam.containerCredentials(functionId, exchange.getRequestHeaders().getFirst("Authorization"));
+        if (!exchange.getRequestMethod().equals("GET") || identity.isEmpty()) {
+            byte[] refused = "{\"message\":\"not authorized\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(403, refused.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(refused);
+            }
+            return;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("AccessKeyId", identity.get().accessKeyId());
+        answer.put("SecretAccessKey", identity.get().secret());
+        answer.put("Token", identity.get().sessionToken());
+        answer.put("Expiration", Instant.now().plus(Duration.ofHours(6)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString());
+        byte[] bytes = Json.write(answer).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 

@@ -23,6 +23,8 @@ public final class LocalIam implements AutoCloseable {
     private final String region;
     private final String account;
     private final Map<String, Identity> byFunction = new LinkedHashMap<>();
+    /** Each SnapStart function's token for the container credentials endpoint, by logical id. */
+    private final Map<String, String> containerTokens = new ConcurrentHashMap<>();
     private final Map<String, Identity> byKey = new ConcurrentHashMap<>();
     private final Identity caller;
     private final IamProxy proxy;
@@ -40,13 +42,14 @@ public final class LocalIam implements AutoCloseable {
         this.account = template.settings().accountId();
         for (String functionId : template.functions().keySet()) {
             Role role = roles.of(functionId);
+            // temporary credentials, as a function's role gives them: a key id, a secret and a session token
             Identity identity = new Identity(functionId, "ASIA" + CallerCredentials.randomKeyId(16),
-                    CallerCredentials.randomSecret(), role,
+                    CallerCredentials.randomSecret(), CallerCredentials.randomSessionToken(), role,
                     "arn:aws:sts::" + account + ":assumed-role/" + role.name() + "/" + template.function(functionId).name());
             byFunction.put(functionId, identity);
             byKey.put(identity.accessKeyId(), identity);
         }
-        this.caller = new Identity(CallerCredentials.PROFILE, callerKeys.accessKeyId(), callerKeys.secret(),
+        this.caller = new Identity(CallerCredentials.PROFILE, callerKeys.accessKeyId(), callerKeys.secret(), null,
                 callerRole(template), "arn:aws:iam::" + account + ":user/" + CallerCredentials.PROFILE);
         byKey.put(caller.accessKeyId(), caller);
         this.proxy = IamProxy.start(this, upstream, log);
@@ -77,10 +80,37 @@ public final class LocalIam implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(aws);
         env.put("AWS_ACCESS_KEY_ID", identity.accessKeyId());
         env.put("AWS_SECRET_ACCESS_KEY", identity.secret());
-        env.remove("AWS_SESSION_TOKEN");
+        env.put("AWS_SESSION_TOKEN", identity.sessionToken());
         env.put("AWS_ENDPOINT_URL", proxy.uri().toString());
         env.keySet().removeIf(name -> name.startsWith("AWS_ENDPOINT_URL_"));
         return env;
+    }
+
+    /**
+     * The AWS variables a SnapStart function runs with, as Lambda gives them to one (a snapshot must
+     * not hold credentials): no key variables, but a container credentials endpoint
+     * ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI} with {@code AWS_CONTAINER_AUTHORIZATION_TOKEN})
+     * that hands out the function's temporary credentials, and the proxy as its endpoint.
+     */
+    public Map<String, String> containerEnvironmentOf(String functionId, Map<String, String> aws) {
+        Map<String, String> env = environmentOf(functionId, aws);
+        env.remove("AWS_ACCESS_KEY_ID");
+        env.remove("AWS_SECRET_ACCESS_KEY");
+        env.remove("AWS_SESSION_TOKEN");
+        String token = containerTokens.computeIfAbsent(functionId, id -> CallerCredentials.randomSecret());
+        env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", proxy.uri() + IamProxy.CREDENTIALS_PATH + functionId);
+        env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
+        return env;
+    }
+
+    /**
+     * The credentials the container endpoint hands to {@code functionId} when {@code token} is its
+     * authorization token: the function's temporary key, or empty for any other token.
+     */
+    Optional<Identity> containerCredentials(String functionId, String token) {
+        String expected = containerTokens.get(functionId);
+        return expected != null && expected.equals(token) ? Optional.ofNullable(byFunction.get(functionId))
+                : Optional.empty();
     }
 
     /** Each function's role, by logical id. */
@@ -124,7 +154,18 @@ public final class LocalIam implements AutoCloseable {
                 || service != null && !authorization.get().service().equals(service)) {
             return new Authentication(identity, SigV4.Outcome.MISMATCH); // a credential scoped elsewhere
         }
+        if (!sessionTokenHolds(identity, request.header("x-amz-security-token"))) {
+            return new Authentication(null, SigV4.Outcome.MISMATCH); // AWS: the security token is invalid
+        }
         return new Authentication(identity, SigV4.verify(request, authorization.get(), identity.secret(), now));
+    }
+
+    /**
+     * A temporary key is valid only with its own session token, and a long-term key with none
+     * (SigV4 docs: temporary credentials add X-Amz-Security-Token to the request).
+     */
+    private static boolean sessionTokenHolds(Identity identity, String presented) {
+        return identity.sessionToken() == null ? presented == null : identity.sessionToken().equals(presented);
     }
 
     /**

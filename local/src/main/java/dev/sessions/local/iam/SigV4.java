@@ -13,27 +13,28 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AWS Signature Version 4, checked as AWS checks it: the {@code Authorization} header's credential
- * scope and signed headers, the canonical request rebuilt from what arrived, and the signature
- * recomputed with the key's secret and compared in constant time; a request more than 15 minutes
- * from now is expired. The canonical path is tried both as SigV4 specifies it for every service
- * but S3 (each segment encoded twice) and encoded once, as some clients sign it.
+ * scope and signed headers, the one canonical request AWS rebuilds from what arrived, and the
+ * signature recomputed with the key's secret and compared in constant time; a request more than
+ * five minutes from now is expired ("a request must reach AWS within five minutes of the time
+ * stamp in the request"). The canonical URI is the path as it arrived, normalized (no {@code .} or
+ * {@code ..} segments) and each segment percent-encoded once more, as SigV4 specifies for every
+ * service but S3 and as the SDKs' signers compute it; a signature over any other form of the path
+ * (unencoded, encoded once) is a mismatch, as on AWS.
  */
 public final class SigV4 {
 
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
-    private static final Duration SKEW = Duration.ofMinutes(15);
+    private static final Duration SKEW = Duration.ofMinutes(5);
 
     private SigV4() {
     }
@@ -129,16 +130,12 @@ public final class SigV4 {
         byte[] key = signingKey(secret, authorization.date(), authorization.region(), authorization.service());
         byte[] expected = HexFormat.of().parseHex(authorization.signature().length() % 2 == 0
                 ? authorization.signature() : "00");
-        for (String path : canonicalPaths(request.rawPath(), authorization.service())) {
-            String canonicalRequest = request.method() + "\n" + path + "\n" + canonicalQuery(request.rawQuery()) + "\n"
-                    + canonicalHeaders + "\n" + String.join(";", authorization.signedHeaders()) + "\n" + payloadHash;
-            String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
-                    + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-            if (MessageDigest.isEqual(expected, hmac(key, stringToSign))) {
-                return Outcome.VALID;
-            }
-        }
-        return Outcome.MISMATCH;
+        String canonicalRequest = request.method() + "\n" + canonicalUri(request.rawPath(), authorization.service()) + "\n"
+                + canonicalQuery(request.rawQuery()) + "\n" + canonicalHeaders + "\n"
+                + String.join(";", authorization.signedHeaders()) + "\n" + payloadHash;
+        String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
+                + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        return MessageDigest.isEqual(expected, hmac(key, stringToSign)) ? Outcome.VALID : Outcome.MISMATCH;
     }
 
     /** The signature SigV4 gives {@code stringToSign}'s bytes under the scope: for tests and signing. */
@@ -168,29 +165,31 @@ public final class SigV4 {
         return out.toString();
     }
 
-    /** The canonical path as SigV4 specifies it (segments encoded twice, but once for S3), and encoded once. */
-    static Set<String> canonicalPaths(String rawPath, String service) {
+    /**
+     * The canonical URI AWS computes from the path as it arrived: dot segments removed (RFC 3986),
+     * then, for every service but S3, each segment percent-encoded once more (so {@code %40} in the
+     * request is {@code %2540} here, and a literal {@code @} is {@code %40}).
+     */
+    static String canonicalUri(String rawPath, String service) {
         String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
-        StringBuilder once = new StringBuilder();
-        StringBuilder twice = new StringBuilder();
-        String[] segments = path.split("/", -1);
+        if (service.equals("s3")) {
+            return path;
+        }
+        String normalized;
+        try {
+            normalized = java.net.URI.create("http://h" + path).normalize().getRawPath();
+        } catch (IllegalArgumentException notAUriPath) {
+            normalized = path; // signed as it came: a path no client would send a URI for
+        }
+        StringBuilder out = new StringBuilder();
+        String[] segments = (normalized.isEmpty() ? "/" : normalized).split("/", -1);
         for (int i = 0; i < segments.length; i++) {
             if (i > 0) {
-                once.append('/');
-                twice.append('/');
+                out.append('/');
             }
-            String decoded = URLDecoder.decode(segments[i].replace("+", "%2B"), StandardCharsets.UTF_8);
-            String encoded = encode(decoded);
-            once.append(encoded);
-            twice.append(encode(encoded));
+            out.append(encode(segments[i]));
         }
-        Set<String> candidates = new LinkedHashSet<>();
-        if (!service.equals("s3")) {
-            candidates.add(twice.toString());
-        }
-        candidates.add(once.toString());
-        candidates.add(path);
-        return candidates;
+        return out.toString();
     }
 
     static String canonicalQuery(String rawQuery) {

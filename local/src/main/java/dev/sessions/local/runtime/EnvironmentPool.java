@@ -6,14 +6,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The execution environments of one function. An invocation takes an idle one or, below the
- * limit, starts another; at the limit it waits (up to the function's Timeout) for one to free up,
- * where Lambda would throttle. Idle environments stay warm until {@link #reapIdle} ends them; a
- * dead one (timeout, crash) is dropped and replaced on demand.
+ * limit, starts another; at the limit it is refused at once, as Lambda throttles an invocation
+ * past the function's concurrency (its reserved concurrency, or the local limit). Idle
+ * environments stay warm until {@link #reapIdle} ends them; a dead one (timeout, crash) is dropped
+ * and replaced on demand.
  */
 public final class EnvironmentPool implements AutoCloseable {
 
@@ -36,29 +36,21 @@ public final class EnvironmentPool implements AutoCloseable {
     /**
      * An environment for one invocation, which the caller gives back with {@link #release}.
      *
-     * @throws PoolExhausted when none frees up within the function's Timeout
+     * @throws PoolExhausted when every environment the limit allows is busy: the invocation is throttled
      */
-    public ExecutionEnvironment acquire() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(function.timeoutSeconds());
+    public ExecutionEnvironment acquire() {
         synchronized (this) {
-            while (true) {
-                if (closed) {
-                    throw new IllegalStateException("the local runtime is shutting down");
-                }
-                all.removeIf(env -> !env.isAlive());
-                idle.removeIf(env -> !env.isAlive());
-                ExecutionEnvironment warm = idle.pollFirst();
-                if (warm != null) {
-                    return warm;
-                }
-                if (all.size() < limit) {
-                    break;
-                }
-                long wait = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (wait <= 0) {
-                    throw new PoolExhausted(function.logicalId(), limit);
-                }
-                wait(Math.min(wait, 250));
+            if (closed) {
+                throw new IllegalStateException("the local runtime is shutting down");
+            }
+            all.removeIf(env -> !env.isAlive());
+            idle.removeIf(env -> !env.isAlive());
+            ExecutionEnvironment warm = idle.pollFirst();
+            if (warm != null) {
+                return warm;
+            }
+            if (all.size() >= limit) {
+                throw new PoolExhausted(function.logicalId(), limit);
             }
             ExecutionEnvironment fresh = starter.get();
             all.add(fresh);
@@ -100,6 +92,11 @@ public final class EnvironmentPool implements AutoCloseable {
         return all.size();
     }
 
+    /** How many environments are serving an invocation now. */
+    public synchronized int busy() {
+        return all.size() - idle.size();
+    }
+
     public int limit() {
         return limit;
     }
@@ -117,12 +114,12 @@ public final class EnvironmentPool implements AutoCloseable {
         toClose.forEach(ExecutionEnvironment::close);
     }
 
-    /** No environment freed up within the function's Timeout. */
+    /** Every environment the limit allows is busy: Lambda throttles the invocation. */
     public static final class PoolExhausted extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         PoolExhausted(String function, int limit) {
-            super("all " + limit + " environments of " + function + " stayed busy for its whole Timeout");
+            super(function + " is at its concurrency limit (" + limit + " busy environments)");
         }
     }
 }

@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -74,6 +75,12 @@ public final class ExecutionEnvironment implements AutoCloseable {
      */
     public static ExecutionEnvironment start(LambdaFunction function, FunctionArtifact artifact, JavaRuntime java,
                                              Map<String, String> environment, LogSink logs) {
+        return start(function, artifact, java, environment, logs, null);
+    }
+
+    /** @param cpu the CPU share to run the JVM in (its MemorySize's), or {@code null} for none */
+    public static ExecutionEnvironment start(LambdaFunction function, FunctionArtifact artifact, JavaRuntime java,
+                                             Map<String, String> environment, LogSink logs, CpuShares cpu) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -82,7 +89,9 @@ public final class ExecutionEnvironment implements AutoCloseable {
         }
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(threads);
-        ProcessBuilder builder = new ProcessBuilder(java.command(function.memoryMb(), function.handler()))
+        List<String> command = java.command(function.memoryMb(), function.handler());
+        CpuShares.Limited limited = cpu == null ? null : cpu.limit(command, function.memoryMb());
+        ProcessBuilder builder = new ProcessBuilder(limited == null ? command : limited.command())
                 .directory(artifact.directory().toFile());
         builder.environment().clear();
         builder.environment().putAll(environment);
@@ -101,6 +110,9 @@ public final class ExecutionEnvironment implements AutoCloseable {
         pump(process.getInputStream(), function.logicalId(), logs, threads);
         pump(process.getErrorStream(), function.logicalId(), logs, threads);
         process.onExit().thenRun(env::onExit);
+        if (limited != null) {
+            process.onExit().thenRun(limited::release);
+        }
         return env;
     }
 
@@ -212,7 +224,11 @@ public final class ExecutionEnvironment implements AutoCloseable {
             String method = exchange.getRequestMethod();
             if (method.equals("GET") && path.equals("invocation/next")) {
                 serveNext(exchange);
-            } else if (method.equals("POST") && path.equals("init/error")) {
+            } else if (method.equals("GET") && path.equals("restore/next")) {
+                // a SnapStart function after its beforeCheckpoint hooks: the snapshot is taken and
+                // restored at once (no CRaC JVM here), and its afterRestore hooks run next
+                reply(exchange, 200, "");
+            } else if (method.equals("POST") && (path.equals("init/error") || path.equals("restore/error"))) {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 initError.complete(body);
                 Invocation invocation = inFlight.get();
@@ -255,8 +271,7 @@ public final class ExecutionEnvironment implements AutoCloseable {
         headers.set("Content-Type", "application/json");
         headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
         headers.set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
-        headers.set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:" + region() + ":123456789012:function:"
-                + function.name());
+        headers.set("Lambda-Runtime-Invoked-Function-Arn", function.invokedArn(region(), "123456789012"));
         headers.set("Lambda-Runtime-Trace-Id", traceId());
         exchange.sendResponseHeaders(200, invocation.event().length == 0 ? -1 : invocation.event().length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -304,9 +319,11 @@ public final class ExecutionEnvironment implements AutoCloseable {
     private static void reply(HttpExchange exchange, int status, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
         }
     }
 

@@ -23,6 +23,24 @@ public record InvocationResult(byte[] payload, String functionError, String erro
         return new InvocationResult(errorJson, "Unhandled", errorType, false);
     }
 
+    /**
+     * An invocation Lambda refused before any function ran: the function is at its concurrency
+     * limit. The Invoke API answers it 429 {@code TooManyRequestsException} (no function error);
+     * API Gateway then answers 500, and a stream mapping retries it without spending a retry.
+     */
+    public static InvocationResult throttled(String message) {
+        String json = "{\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\",\"Type\":\"User\","
+                + "\"message\":" + dev.sessions.json.Json.write(message) + "}";
+        return new InvocationResult(json.getBytes(StandardCharsets.UTF_8), null, THROTTLED, false);
+    }
+
+    static final String THROTTLED = "TooManyRequestsException";
+
+    /** Whether Lambda refused the invocation (see {@link #throttled}). */
+    public boolean throttled() {
+        return functionError == null && THROTTLED.equals(errorType);
+    }
+
     /** Lambda's error body for an error the runtime itself reports (timeout, crash, size). */
     public static InvocationResult platformError(String errorType, String message, boolean timedOut) {
         String json = "{\"errorType\":\"" + errorType + "\",\"errorMessage\":"
@@ -31,7 +49,7 @@ public record InvocationResult(byte[] payload, String functionError, String erro
     }
 
     public boolean failed() {
-        return functionError != null;
+        return functionError != null || throttled();
     }
 
     public String payloadText() {

@@ -45,16 +45,23 @@ public final class LocalLambda implements AutoCloseable {
      */
     public record Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
                            Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs,
-                           LocalIam iam) {
+                           LocalIam iam, CpuShares cpu) {
         public Settings {
             aws = Map.copyOf(aws);
             overrides = Map.copyOf(overrides);
         }
 
+        /** Settings with IAM, the CPU unlimited. */
+        public Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
+                        Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs,
+                        LocalIam iam) {
+            this(buildDir, java, maxEnvironments, idleTimeout, aws, overrides, logs, iam, null);
+        }
+
         /** Settings without IAM enforcement. */
         public Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
                         Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs) {
-            this(buildDir, java, maxEnvironments, idleTimeout, aws, overrides, logs, null);
+            this(buildDir, java, maxEnvironments, idleTimeout, aws, overrides, logs, null, null);
         }
     }
 
@@ -101,11 +108,8 @@ public final class LocalLambda implements AutoCloseable {
         ExecutionEnvironment environment;
         try {
             environment = pool.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return InvocationResult.platformError("Runtime.Interrupted", "the local runtime is shutting down", false);
         } catch (EnvironmentPool.PoolExhausted e) {
-            return InvocationResult.platformError("TooManyRequestsException", "Rate Exceeded. " + e.getMessage(), false);
+            return InvocationResult.throttled("Rate Exceeded."); // Lambda writes nothing to the function's log
         }
         boolean coldStart = environment.initMillis() < 0;
         platformLine(function, "start", requestId, null);
@@ -134,6 +138,12 @@ public final class LocalLambda implements AutoCloseable {
         return result;
     }
 
+    /** How many of a function's environments are serving an invocation now. */
+    public int busyEnvironments(String functionId) {
+        EnvironmentPool pool = pools.get(functionId);
+        return pool == null ? 0 : pool.busy();
+    }
+
     /** How many environments a function has now. */
     public int environments(String functionId) {
         EnvironmentPool pool = pools.get(functionId);
@@ -154,8 +164,16 @@ public final class LocalLambda implements AutoCloseable {
         Map<String, String> environment = environmentOf(function, artifact);
         int limit = function.reservedConcurrency() == null ? settings.maxEnvironments()
                 : Math.max(1, Math.min(settings.maxEnvironments(), function.reservedConcurrency()));
+        // what the function writes reaches its log as Lambda filters it (LoggingConfig's levels)
+        LogLevelFilter filter = LogLevelFilter.of(function);
+        LogSink filtered = (id, line) -> {
+            if (filter.keeps(line)) {
+                settings.logs().line(id, line);
+            }
+        };
         return pools.computeIfAbsent(functionId, id -> new EnvironmentPool(function, limit,
-                () -> ExecutionEnvironment.start(function, artifact, settings.java(), environment, settings.logs())));
+                () -> ExecutionEnvironment.start(function, artifact, settings.java(), environment, filtered,
+                        settings.cpu())));
     }
 
     /**
@@ -172,19 +190,25 @@ public final class LocalLambda implements AutoCloseable {
                 }
             });
         }
-        env.putAll(settings.iam() == null ? settings.aws() : settings.iam().environmentOf(function.logicalId(),
-                settings.aws()));
+        if (settings.iam() == null) {
+            env.putAll(settings.aws());
+        } else if (function.snapStart()) {
+            env.putAll(settings.iam().containerEnvironmentOf(function.logicalId(), settings.aws()));
+        } else {
+            env.putAll(settings.iam().environmentOf(function.logicalId(), settings.aws()));
+        }
         String region = settings.aws().getOrDefault("AWS_REGION", template.settings().region());
         env.put("AWS_REGION", region);
         env.put("AWS_DEFAULT_REGION", region);
         env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + function.runtime());
         env.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(function.memoryMb()));
-        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", function.version());
+        // the Java runtime's client runs beforeCheckpoint, asks restore/next, then runs afterRestore
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", function.snapStart() ? "snap-start" : "on-demand");
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + function.name());
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy/MM/dd"))
-                + "/[$LATEST]" + UUID.randomUUID().toString().replace("-", ""));
+                + "/[" + function.version() + "]" + UUID.randomUUID().toString().replace("-", ""));
         if ("JSON".equalsIgnoreCase(function.logFormat())) {
             env.put("AWS_LAMBDA_LOG_FORMAT", "JSON");
             if (function.applicationLogLevel() != null) {
@@ -202,11 +226,14 @@ public final class LocalLambda implements AutoCloseable {
 
     /** Lambda's platform lines: text START/END/REPORT, or platform.* records with the JSON log format. */
     private void platformLine(LambdaFunction function, String kind, String requestId, Map<String, Object> extra) {
+        if (!LogLevelFilter.of(function).keepsPlatform("INFO")) {
+            return; // start, runtimeDone and report are INFO: below a SystemLogLevel of WARN
+        }
         if ("JSON".equalsIgnoreCase(function.logFormat())) {
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("requestId", requestId);
             if (kind.equals("start")) {
-                record.put("version", "$LATEST");
+                record.put("version", function.version());
             }
             if (extra != null) {
                 record.putAll(extra);

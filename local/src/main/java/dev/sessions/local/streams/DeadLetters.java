@@ -17,20 +17,43 @@ import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
- * The on-failure destination of stream mappings, locally: one JSON line per abandoned batch in
- * {@code <dir>/<destination name>.jsonl}, in the shape Lambda sends to SQS or SNS (the batch's
- * position in the stream, never its records).
+ * The on-failure destination of stream mappings, in the shape Lambda sends (the batch's position in
+ * the stream, never its records): to the template's SQS queue the destination names, sent as the
+ * function's role sends it (on AWS the mapping uses the function's execution role), so that the
+ * queue's grant and its alarm are exercised; to a JSON-lines file {@code <dir>/<name>.jsonl} for a
+ * destination the template has no queue for (SNS, or another account's).
  */
 public final class DeadLetters {
+
+    /** Sends a message to a queue with a function's credentials. */
+    @FunctionalInterface
+    public interface QueueSender {
+        /** @throws RuntimeException when the queue refuses it (IAM, unreachable) */
+        void send(String functionId, String queueUrl, String body);
+    }
 
     private final Path directory;
     private final String region;
     private final PrintStream log;
+    private final Map<String, String> queueUrlsByArn;
+    private final QueueSender sender;
 
+    /** Every destination to a file. */
     public DeadLetters(Path directory, String region, PrintStream log) {
+        this(directory, region, log, Map.of(), null);
+    }
+
+    /**
+     * @param queueUrlsByArn the template's queues: their URLs by the ARN a destination names
+     * @param sender how a function's message reaches a queue
+     */
+    public DeadLetters(Path directory, String region, PrintStream log, Map<String, String> queueUrlsByArn,
+                       QueueSender sender) {
         this.directory = directory;
         this.region = region;
         this.log = log;
+        this.queueUrlsByArn = Map.copyOf(queueUrlsByArn);
+        this.sender = sender;
     }
 
     /** The file a destination writes to: its name after the last ':' or '/' of its ARN or URL. */
@@ -65,6 +88,19 @@ public final class DeadLetters {
         message.put("version", "1.0");
         message.put("timestamp", Instant.now().toString());
         message.put("DDBStreamBatchInfo", batch);
+        String queueUrl = queueUrlsByArn.get(mapping.onFailureDestination());
+        if (queueUrl != null && sender != null) {
+            try {
+                sender.send(mapping.functionId(), queueUrl, Json.write(message));
+                log.println("sent " + records.size() + " record(s) of " + mapping.functionId() + " to " + queueUrl
+                        + " (" + condition + ")");
+            } catch (RuntimeException refused) {
+                // as on AWS: the batch is lost, and only the mapping's own error says so
+                log.println("error: " + mapping.functionId() + " could not send " + records.size() + " record(s) to its"
+                        + " on-failure destination " + queueUrl + ": " + refused.getMessage());
+            }
+            return;
+        }
         Path file = fileOf(mapping.onFailureDestination());
         try {
             Files.createDirectories(directory);

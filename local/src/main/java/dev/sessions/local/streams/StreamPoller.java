@@ -34,12 +34,15 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * applied before batching, batches up to BatchSize or the batching window, and on failure:
  * {@code ReportBatchItemFailures} (resume from the lowest failed sequence number),
  * BisectBatchOnFunctionError (halves, which do not count as retries), MaximumRetryAttempts,
- * MaximumRecordAgeInSeconds, and the on-failure destination as a JSON-lines file.
+ * MaximumRecordAgeInSeconds, and the on-failure destination. A throttled invocation (the function
+ * at its concurrency) is no function error: the same batch is tried again, no retry spent, unsplit.
  */
 public final class StreamPoller implements AutoCloseable {
 
     /** Lambda polls each shard about four times a second. */
     public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    /** How long a throttled invocation waits before the same batch is tried again. */
+    static final Duration THROTTLE_BACKOFF = Duration.ofMillis(200);
 
     private final StreamMapping mapping;
     private final String tableName;
@@ -66,7 +69,13 @@ public final class StreamPoller implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.region = region;
         this.log = log;
-        this.filter = EventFilter.of(mapping.filterPatterns());
+        try {
+            this.filter = EventFilter.of(mapping.filterPatterns());
+        } catch (IllegalArgumentException refused) {
+            // at start, in one line, as Lambda refuses the mapping: never a poller that silently stops
+            throw new dev.sessions.local.template.TemplateException("the stream mapping of " + mapping.functionId()
+                    + " has a FilterCriteria pattern that cannot be used: " + refused.getMessage());
+        }
         this.thread = Thread.ofPlatform().daemon().name("stream-" + mapping.functionId()).unstarted(this::run);
     }
 
@@ -230,6 +239,13 @@ public final class StreamPoller implements AutoCloseable {
                     continue;
                 }
                 InvocationResult result = lambda.invoke(mapping.functionId(), event(attempt.records()));
+                if (result.throttled()) {
+                    // not a function error (services-dynamodb-errors): the same batch again, later, with
+                    // no retry spent and no split
+                    Thread.sleep(THROTTLE_BACKOFF.toMillis());
+                    work.push(attempt);
+                    continue;
+                }
                 List<Pending> failed = failedRecords(attempt.records(), result);
                 if (failed.isEmpty()) {
                     continue;

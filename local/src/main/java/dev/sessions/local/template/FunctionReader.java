@@ -52,6 +52,9 @@ final class FunctionReader {
                 Props.string(logging, "LogFormat", at + ".LoggingConfig", "Text"),
                 Props.string(logging, "ApplicationLogLevel", at + ".LoggingConfig", null),
                 Props.string(logging, "SystemLogLevel", at + ".LoggingConfig", null),
-                reserved == null ? null : Props.integer(props, "ReservedConcurrentExecutions", at, 0));
+                reserved == null ? null : Props.integer(props, "ReservedConcurrentExecutions", at, 0),
+                "PublishedVersions".equals(Props.string(Props.map(props.get("SnapStart")), "ApplyOn", at + ".SnapStart",
+                        "None")),
+                Props.string(props, "AutoPublishAlias", at, null));
     }
 }

@@ -48,6 +48,33 @@ final class RouteReader {
         return Props.map(apiProperties(apiId).get("CorsConfiguration"));
     }
 
+    /**
+     * The HttpApi's DefaultRouteSettings throttle, {@code [rate, burst]} (requests a second, and the
+     * bucket's size), which API Gateway applies to each route; empty when it sets none.
+     */
+    java.util.Optional<double[]> routeThrottle(String apiId) {
+        if (!template.isType(apiId, TemplateEvaluator.HTTP_API)) {
+            return java.util.Optional.empty();
+        }
+        Map<String, Object> settings = Props.map(apiProperties(apiId).get("DefaultRouteSettings"));
+        Object rate = settings.get("ThrottlingRateLimit");
+        Object burst = settings.get("ThrottlingBurstLimit");
+        if (rate == null && burst == null) {
+            return java.util.Optional.empty();
+        }
+        String at = apiId + ".DefaultRouteSettings";
+        return java.util.Optional.of(new double[] {rate == null ? Double.MAX_VALUE : number(rate, at + ".ThrottlingRateLimit"),
+                burst == null ? Double.MAX_VALUE : number(burst, at + ".ThrottlingBurstLimit")});
+    }
+
+    private static double number(Object value, String at) {
+        try {
+            return Double.parseDouble(String.valueOf(value));
+        } catch (NumberFormatException e) {
+            throw new TemplateException(at + " must be a number, not " + value);
+        }
+    }
+
     private Map<String, Object> apiProperties(String apiId) {
         return template.propertiesWithGlobals(apiId, "HttpApi", Set.of());
     }

@@ -122,6 +122,11 @@ public final class Template {
         return routes.cors(apiId);
     }
 
+    /** An HttpApi's DefaultRouteSettings throttle as {@code [rate per second, burst]}, if it has one. */
+    public java.util.Optional<double[]> routeThrottle(String apiId) {
+        return routes.routeThrottle(apiId);
+    }
+
     /** The DynamoDB tables, by logical id. */
     public Map<String, Table> tables() {
         return tables.tables();

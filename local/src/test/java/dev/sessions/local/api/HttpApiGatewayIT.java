@@ -180,6 +180,46 @@ class HttpApiGatewayIT {
     }
 
     @Test
+    void givenARouteThrottle_whenItsBurstIsSpent_thenApiGatewaysOwn429AndNoFunctionRuns() throws Exception {
+        int before = lambda.environments("Responder");
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            statuses.add(send(request("/limited/" + i)).statusCode());
+        }
+        HttpResponse<byte[]> throttled = send(request("/limited/x"));
+
+        assertEquals(List.of(200, 200, 429), statuses, "a burst of 2, refilled at 1 a second");
+        assertEquals(429, throttled.statusCode());
+        assertEquals("{\"message\":\"Too Many Requests\"}", new String(throttled.body(), StandardCharsets.UTF_8));
+        assertTrue(lambda.environments("Responder") <= Math.max(before, 1), "no more environments for refused requests");
+    }
+
+    @Test
+    void givenAFunctionAtItsConcurrency_whenRequestedOnceMore_thenInternalServerErrorAtOnce() throws Exception {
+        var slow = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<byte[]>>> busy = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) { // the runtime here gives each function 2 environments
+                busy.add(slow.submit(() -> send(request("/sleepy").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"sleepMs\":800}")))));
+            }
+            dev.sessions.testing.Poll.until(Duration.ofSeconds(30), "both environments busy",
+                    () -> lambda.busyEnvironments("Sleepy") == 2);
+
+            HttpResponse<byte[]> refused = send(request("/sleepy").POST(HttpRequest.BodyPublishers.ofString("{}")));
+
+            assertEquals(500, refused.statusCode());
+            assertEquals("{\"message\":\"Internal Server Error\"}", new String(refused.body(), StandardCharsets.UTF_8));
+            assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("Sleepy throttled (TooManyRequestsException)"));
+            for (var call : busy) {
+                call.get();
+            }
+        } finally {
+            slow.shutdownNow();
+        }
+    }
+
+    @Test
     void givenIntegrationTimeoutBeforeFunctionTimeout_whenRequested_thenServiceUnavailable() throws Exception {
         HttpResponse<byte[]> response = send(request("/slow").POST(HttpRequest.BodyPublishers.ofString("{\"sleepMs\":3000}")));
 

@@ -41,7 +41,7 @@ class LocalLambdaIT {
     static void start(@TempDir Path dir) throws URISyntaxException {
         Path template = Path.of(LocalLambdaIT.class.getResource("/templates/runtime.yaml").toURI());
         Path build = FixtureArtifacts.build(dir.resolve("build"), "Red", "Blue", "Slow", "Sleepy", "Throwing",
-                "Exiting", "BadInit", "Big");
+                "Exiting", "BadInit", "Big", "QuietLevels", "ChattyLevels", "Snappy");
         Map<String, Map<String, String>> overrides = Map.of(
                 "Parameters", Map.of("SHARED", "from-env-vars-file", "UNDECLARED", "ignored"),
                 "Blue", Map.of("COLOR", "navy"));
@@ -66,6 +66,44 @@ class LocalLambdaIT {
         assertTrue(result.failed(), result.payloadText());
         assertEquals("Unhandled", result.functionError());
         return (Map<?, ?>) Json.parse(result.payloadText());
+    }
+
+    @Test
+    void givenSnapStartOnPublishedVersions_whenInvoked_thenItRunsAsARestoredVersionBehindItsAlias() {
+        Map<?, ?> first = invokeOk("Snappy", "{}");
+        Map<?, ?> second = invokeOk("Snappy", "{}");
+
+        assertEquals(List.of("beforeCheckpoint", "afterRestore"), first.get("hooks"), "both hooks before any request");
+        assertEquals(first.get("hooks"), second.get("hooks"), "and never again in the same environment");
+        assertEquals("snap-start", first.get("initializationType"));
+        assertEquals("1", first.get("version"));
+        assertEquals("1", first.get("contextVersion"));
+        assertTrue(first.get("invokedArn").toString().endsWith(":function:sessions-local-Snappy:live"),
+                first.get("invokedArn").toString());
+    }
+
+    @Test
+    void givenLoggingConfigLevels_whenInvoked_thenTheLogKeepsWhatLambdaWouldKeep() {
+        invokeOk("QuietLevels", "{}");
+        invokeOk("ChattyLevels", "{}");
+
+        List<String> quiet = linesOf("QuietLevels");
+        List<String> chatty = linesOf("ChattyLevels");
+        assertEquals(List.of("at WARN", "at ERROR", "at FATAL"), messages(quiet), "and no platform line: " + quiet);
+        assertEquals(List.of("at DEBUG", "at INFO", "at WARN", "at ERROR", "at FATAL", "no level", "no timestamp",
+                "another level"), messages(chatty), "a line without a valid timestamp or level is INFO");
+        assertTrue(chatty.contains("plain text"));
+        assertTrue(chatty.stream().anyMatch(l -> l.contains("\"type\":\"platform.report\"")), chatty.toString());
+    }
+
+    private static List<String> linesOf(String function) {
+        return LOG.stream().filter(l -> l.startsWith(function + " ")).map(l -> l.substring(function.length() + 1))
+                .toList();
+    }
+
+    private static List<String> messages(List<String> lines) {
+        return lines.stream().filter(l -> l.startsWith("{") && l.contains("\"message\""))
+                .map(l -> String.valueOf(((Map<?, ?>) Json.parse(l)).get("message"))).toList();
     }
 
     @Test
@@ -143,21 +181,58 @@ class LocalLambdaIT {
     }
 
     @Test
-    void givenTwentyConcurrentInvocations_whenServed_thenSeveralEnvironmentsNoneRunningTwoAtOnce() throws Exception {
+    void givenMoreConcurrentInvocationsThanTheLimit_whenServed_thenThoseBeyondItThrottledAtOnceNoneRunningTwoAtOnce()
+            throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(20);
         try {
-            List<Callable<Map<?, ?>>> calls = new ArrayList<>();
+            List<Callable<InvocationResult>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                calls.add(() -> invokeOk("Slow", "{\"sleepMs\":300}"));
+                calls.add(() -> lambda.invoke("Slow", "{\"sleepMs\":1500}".getBytes(StandardCharsets.UTF_8)));
+            }
+            List<Future<InvocationResult>> results = new ArrayList<>();
+            for (Callable<InvocationResult> call : calls) {
+                results.add(callers.submit(call));
             }
             Set<Object> pids = new HashSet<>();
-            for (Future<Map<?, ?>> result : callers.invokeAll(calls)) {
-                Map<?, ?> answer = result.get();
+            int throttled = 0;
+            for (Future<InvocationResult> future : results) {
+                InvocationResult result = future.get();
+                if (result.throttled()) {
+                    throttled++;
+                    assertTrue(result.payloadText().contains("Rate Exceeded."), result.payloadText());
+                    continue;
+                }
+                Map<?, ?> answer = (Map<?, ?>) Json.parse(result.payloadText());
                 pids.add(answer.get("pid"));
                 assertEquals(BigDecimal.ONE, answer.get("mostAtOnce"), "an environment ran two invocations at once");
             }
-            assertTrue(pids.size() > 1, "one environment served everything: " + pids);
+            assertTrue(throttled > 0, "the invocations past the limit of 4 were throttled, not queued");
             assertTrue(pids.size() <= 4, "more environments than the limit: " + pids);
+            assertTrue(lambda.environments("Slow") <= 4);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void givenAFunctionAtItsConcurrency_whenInvokedOnceMore_thenRefusedAtOnceNotAfterWaiting() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<InvocationResult>> busy = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                busy.add(callers.submit(() -> lambda.invoke("Slow", "{\"sleepMs\":3000}".getBytes(StandardCharsets.UTF_8))));
+            }
+            dev.sessions.testing.Poll.until(Duration.ofSeconds(30), "four busy environments",
+                    () -> lambda.busyEnvironments("Slow") == 4);
+            long started = System.nanoTime();
+
+            InvocationResult refused = lambda.invoke("Slow", "{}".getBytes(StandardCharsets.UTF_8));
+
+            assertTrue(refused.throttled(), refused.payloadText());
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1000, "refused at once");
+            for (Future<InvocationResult> call : busy) {
+                call.get();
+            }
         } finally {
             callers.shutdownNow();
         }

@@ -44,8 +44,12 @@ class EventFilterTest {
         assertFalse(passes("{\"dynamodb\":{\"Keys\":{\"id\":{\"S\":[{\"prefix\":\"keep\"}]}}}}", TTL_REMOVE));
         assertTrue(passes("{\"eventName\":[{\"anything-but\":[\"REMOVE\"]}]}", INSERT));
         assertFalse(passes("{\"eventName\":[{\"anything-but\":\"REMOVE\"}]}", TTL_REMOVE));
-        assertTrue(passes("{\"userIdentity\":[{\"exists\":true}]}", TTL_REMOVE));
-        assertTrue(passes("{\"userIdentity\":[{\"exists\":false}]}", INSERT));
+        assertTrue(passes("{\"userIdentity\":{\"type\":[{\"exists\":true}]}}", TTL_REMOVE));
+        assertTrue(passes("{\"userIdentity\":{\"type\":[{\"exists\":false}]}}", INSERT));
+        // leaves only (AWS's filter rules): an object is no leaf, so it never "exists"
+        assertFalse(passes("{\"userIdentity\":[{\"exists\":true}]}", TTL_REMOVE));
+        assertFalse(passes("{\"dynamodb\":{\"NewImage\":{\"visits\":[{\"exists\":true}]}}}", INSERT));
+        assertTrue(passes("{\"dynamodb\":{\"NewImage\":{\"visits\":{\"N\":[{\"exists\":true}]}}}}", INSERT));
         assertTrue(passes("{\"userIdentity\":{\"principalId\":[\"dynamodb.amazonaws.com\"]}}", TTL_REMOVE));
     }
 
@@ -71,8 +75,23 @@ class EventFilterTest {
     void givenInvalidPatterns_whenCompiled_thenRefused() {
         assertThrows(IllegalArgumentException.class, () -> EventFilter.of(List.of("not json")));
         assertThrows(IllegalArgumentException.class, () -> EventFilter.of(List.of("{}", "{}", "{}", "{}", "{}", "{}")));
+        // refused when compiled, before any record meets it
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> passes("{\"eventName\":[{\"wildcard\":\"*\"}]}", INSERT));
-        assertEquals("unknown filter operator wildcard", error.getMessage());
+                () -> EventFilter.of(List.of("{\"eventName\":[{\"wildcard\":\"*\"}]}")));
+        assertTrue(error.getMessage().startsWith("unknown filter operator wildcard in "), error.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EventFilter.of(List.of("{\"n\":[{\"numeric\":[\"~\",1]}]}")));
+    }
+
+    @Test
+    void givenAMappingWithAnUnknownOperator_whenItsPollerIsMade_thenRefusedInOneLineNamingIt() {
+        var mapping = new dev.sessions.local.template.StreamMapping("AggregatesFunction", "Changes", "SessionsTable",
+                "TRIM_HORIZON", 10, 0, 1, -1, false, true, List.of("{\"eventName\":[{\"suffix\":\"RT\"}]}"), null, true);
+
+        var refused = assertThrows(dev.sessions.local.template.TemplateException.class,
+                () -> new StreamPoller(mapping, "t", null, null, null, null, "us-east-1", System.err));
+
+        assertTrue(refused.getMessage().startsWith("the stream mapping of AggregatesFunction has a FilterCriteria pattern"
+                + " that cannot be used: unknown filter operator suffix"), refused.getMessage());
+        assertFalse(refused.getMessage().contains("\n"));
     }
 }

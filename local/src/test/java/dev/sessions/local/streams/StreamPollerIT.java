@@ -1,6 +1,7 @@
 package dev.sessions.local.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
@@ -42,6 +43,9 @@ class StreamPollerIT {
     private static Path deadLetters;
     private static Template template;
     private static DynamoDbClient dynamo;
+    private static software.amazon.awssdk.services.sqs.SqsClient sqs;
+    /** Every message the on-failure destination (the template's FailedBatches queue) received so far. */
+    private static final List<Map<?, ?>> DEAD_LETTERS = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static LocalServer server;
 
     @BeforeAll
@@ -53,6 +57,10 @@ class StreamPollerIT {
                 .substring(0, 8), aws.region().id(), "123456789012"));
         dynamo = aws.dynamoDb();
         Bootstrap.run(template, dynamo, System.err);
+        sqs = software.amazon.awssdk.services.sqs.SqsClient.builder().endpointOverride(aws.uri()).region(aws.region())
+                .credentialsProvider(aws.credentials())
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
+        Bootstrap.createQueues(template, sqs);
         Path build = FixtureArtifacts.build(dir.resolve("build"), template.functions().keySet().toArray(String[]::new));
         Map<String, String> env = Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL", aws.uri().toString(),
                 "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
@@ -65,10 +73,11 @@ class StreamPollerIT {
     @AfterAll
     static void stop() {
         server.close();
-        for (String table : List.of("Ordered", "Partial", "Poison", "Exhausted", "Filtered")) {
+        for (String table : List.of("Ordered", "Partial", "Poison", "Exhausted", "Filtered", "Throttled")) {
             dynamo.deleteTable(b -> b.tableName(template.tables().get(table).name()));
         }
         dynamo.close();
+        sqs.close();
     }
 
     private static void put(String table, String pk, String mode) {
@@ -114,10 +123,15 @@ class StreamPollerIT {
         return keys;
     }
 
+    /** What the template's FailedBatches queue holds: the mappings send there, as on AWS. */
     private static List<Map<?, ?>> deadLettersOf() throws IOException {
-        Path file = deadLetters.resolve(template.function("PoisonRecorder").name().replace("PoisonRecorder", "FailedBatches")
-                + ".jsonl");
-        return Files.exists(file) ? lines(file) : List.of();
+        String url = template.queues().get("FailedBatches").url();
+        for (var message : sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10)).messages()) {
+            DEAD_LETTERS.add((Map<?, ?>) Json.parse(message.body()));
+            sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(message.receiptHandle()));
+        }
+        assertFalse(Files.exists(deadLetters), "a destination the template has a queue for gets no file");
+        return List.copyOf(DEAD_LETTERS);
     }
 
     @Test
@@ -158,7 +172,7 @@ class StreamPollerIT {
             put("Poison", "q" + i, i == 2 ? "throw" : "");
         }
 
-        List<Map<?, ?>> dead = Poll.until(WAIT, "the poison record in the dead-letter file",
+        List<Map<?, ?>> dead = Poll.until(WAIT, "the poison record in the on-failure queue",
                 StreamPollerIT::deadLettersOfPoison, d -> !d.isEmpty());
         Poll.until(WAIT, "every good record delivered", () -> delivered("PoisonRecorder", true),
                 k -> k.containsAll(List.of("q0:INSERT", "q1:INSERT", "q3:INSERT", "q4:INSERT")));
@@ -184,7 +198,7 @@ class StreamPollerIT {
     }
 
     @Test
-    void givenRecordFailingEveryTime_whenRetriesRunOut_thenItLandsInTheDeadLetterFileAndTheShardMovesOn() throws IOException {
+    void givenRecordFailingEveryTime_whenRetriesRunOut_thenItLandsInTheOnFailureQueueAndTheShardMovesOn() throws IOException {
         put("Exhausted", "e0", "throw");
         put("Exhausted", "e1", "");
 
@@ -196,6 +210,24 @@ class StreamPollerIT {
         Map<?, ?> dead = deadLettersOf().stream().filter(d -> ((Map<?, ?>) d.get("requestContext")).get("functionArn")
                 .toString().endsWith("ExhaustedRecorder")).findFirst().orElseThrow();
         assertEquals(new BigDecimal(3), ((Map<?, ?>) dead.get("requestContext")).get("approximateInvokeCount"));
+    }
+
+    @Test
+    void givenTheFunctionAtItsConcurrency_whenARecordArrives_thenRetriedUntilServedWithoutSpendingItsRetries()
+            throws Exception {
+        // the function's one environment is busy with a direct call: the mapping's invocations are throttled
+        var busy = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.lambda().invoke("ThrottledRecorder",
+                "{\"sleepMs\":3000}".getBytes(StandardCharsets.UTF_8)));
+        Poll.until(WAIT, "the function busy", () -> server.lambda().busyEnvironments("ThrottledRecorder") == 1);
+
+        put("Throttled", "t0", "");
+
+        Poll.until(WAIT, "t0 delivered once the function is free", () -> delivered("ThrottledRecorder", true),
+                k -> k.contains("t0:INSERT"));
+        assertFalse(busy.get().failed());
+        assertTrue(deadLettersOf().stream().noneMatch(d -> ((Map<?, ?>) d.get("requestContext")).get("functionArn")
+                .toString().endsWith("ThrottledRecorder")), "a throttle is no function error: MaximumRetryAttempts 0"
+                + " was not spent");
     }
 
     @Test
