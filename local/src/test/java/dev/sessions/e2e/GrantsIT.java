@@ -90,11 +90,39 @@ class GrantsIT {
                 }
             }
             assertEquals(Map.of(), unused, "grants no call used (least privilege); calls made: " + made);
+            assertEquals(Map.of(), broaderThanTheirCalls(run.iam().roles(), made),
+                    "actions a role may take on other resources than the ones its calls named");
             assertEquals(Map.of(), unreachable(run.template(), calls),
                     "calls a function in the cache's VPC made to a service it has no endpoint to reach");
             assertTrue(calls.getOrDefault("AggregatesFunction", Map.of()).containsKey("dynamodb:GetRecords"),
                     "the mapping reads the stream as the function's role: " + calls);
         }
+    }
+
+    /**
+     * For every call a function made on a named resource (a table, an index, a stream, a queue),
+     * whether its role would also allow that action on a sibling resource nobody named: a grant of
+     * {@code "*"} (as SAM's managed stream policy is) passes the first check and fails this one.
+     */
+    private static Map<String, Set<String>> broaderThanTheirCalls(Map<String, Role> roles,
+                                                                   Map<String, Set<ActionRequest.Check>> made) {
+        Map<String, Set<String>> broad = new TreeMap<>();
+        for (Map.Entry<String, Set<ActionRequest.Check>> calls : made.entrySet()) {
+            Role role = roles.get(calls.getKey());
+            if (role == null) {
+                continue; // the local caller, whose policy is the AWS_IAM routes
+            }
+            for (ActionRequest.Check call : calls.getValue()) {
+                String sibling = call.resource().replaceFirst("(table/|:)([A-Za-z0-9_.-]+)(/|$)", "$1someone-else$3");
+                if (call.resource().equals("*") || sibling.equals(call.resource())) {
+                    continue; // an action with no resource of its own (ListStreams, ec2:*)
+                }
+                if (role.decide(call.action(), sibling) == Role.Decision.ALLOWED) {
+                    broad.computeIfAbsent(calls.getKey(), k -> new TreeSet<>()).add(call.action() + " on " + sibling);
+                }
+            }
+        }
+        return broad;
     }
 
     /**

@@ -37,6 +37,16 @@ public record ActionRequest(String service, String operation, List<Check> checks
      * @param account the account ARNs are in
      */
     public static ActionRequest of(String target, byte[] body, String region, String account) {
+        return of(target, body, region, account, iterator -> null);
+    }
+
+    /**
+     * Reads a request whose shard iterator, if any, {@code iteratorStream} knows the stream of.
+     *
+     * @param iteratorStream the stream ARN a shard iterator reads, or {@code null} when unknown
+     */
+    public static ActionRequest of(String target, byte[] body, String region, String account,
+                                   java.util.function.Function<String, String> iteratorStream) {
         String text = new String(body, StandardCharsets.UTF_8);
         if (target == null || target.indexOf('.') < 0) {
             String action = formAction(text);
@@ -55,6 +65,9 @@ public record ActionRequest(String service, String operation, List<Check> checks
         Arns arns = new Arns(region, account);
         if (prefix.startsWith("DynamoDBStreams")) {
             Object stream = json.get("StreamArn");
+            if (stream == null && json.get("ShardIterator") instanceof String iterator) {
+                stream = iteratorStream.apply(iterator);
+            }
             return new ActionRequest("dynamodb", operation, List.of(new Check("dynamodb:" + operation,
                     stream instanceof String arn ? arn : "*")));
         }

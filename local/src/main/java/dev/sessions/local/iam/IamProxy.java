@@ -171,6 +171,9 @@ final class IamProxy implements AutoCloseable {
             }
         });
         byte[] bytes = response.body();
+        if (response.statusCode() == 200) {
+            iam.answered(exchange.getRequestHeaders().getFirst("X-Amz-Target"), body, bytes);
+        }
         exchange.sendResponseHeaders(response.statusCode(), bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             try (OutputStream stream = exchange.getResponseBody()) {

@@ -28,6 +28,7 @@ public final class LocalIam implements AutoCloseable {
     private final Map<String, Identity> byKey = new ConcurrentHashMap<>();
     private final Identity caller;
     private final IamProxy proxy;
+    private final ShardIterators shardIterators = new ShardIterators();
     private final Map<String, Map<String, Long>> calls = new ConcurrentHashMap<>();
     private final List<String> denials = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, java.util.Set<ActionRequest.Check>> checks = new ConcurrentHashMap<>();
@@ -168,6 +169,13 @@ public final class LocalIam implements AutoCloseable {
         return identity.sessionToken() == null ? presented == null : identity.sessionToken().equals(presented);
     }
 
+    /** Learns from a successful answer the proxy forwards (which stream each shard iterator reads). */
+    void answered(String target, byte[] requestBody, byte[] answer) {
+        if (target != null && target.startsWith("DynamoDBStreams") && target.indexOf('.') > 0) {
+            shardIterators.answered(target.substring(target.indexOf('.') + 1), requestBody, answer);
+        }
+    }
+
     /**
      * What the proxy does with one request: authenticate its signature, read its actions and
      * resources, and judge each against the signer's role, recording the calls.
@@ -188,7 +196,8 @@ public final class LocalIam implements AutoCloseable {
                     }, null);
         }
         Identity identity = authentication.identity();
-        for (ActionRequest.Check check : ActionRequest.of(target, request.body(), region, account).checks()) {
+        for (ActionRequest.Check check : ActionRequest.of(target, request.body(), region, account,
+                shardIterators::streamOf).checks()) {
             Role.Decision decision = decide(identity, check);
             if (decision != Role.Decision.ALLOWED) {
                 return new Verdict(false, "AccessDeniedException", "User: " + identity.arn()

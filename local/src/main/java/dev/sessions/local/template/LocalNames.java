@@ -81,7 +81,9 @@ final class LocalNames implements Intrinsics.Scope {
         boolean table = TemplateEvaluator.TABLE.equals(type) || TemplateEvaluator.GLOBAL_TABLE.equals(type);
         return switch ((table ? TemplateEvaluator.TABLE : type) + "." + attribute) {
             case TemplateEvaluator.TABLE + ".Arn" -> template.arn("dynamodb", "table/" + name);
-            case TemplateEvaluator.TABLE + ".StreamArn" -> template.arn("dynamodb", "table/" + name + "/stream/local");
+            // the stream's label (its creation time) is only known once the table exists: every stream of
+            // the table stands in, so a policy naming it (Allow, or Deny with NotResource) holds as on AWS
+            case TemplateEvaluator.TABLE + ".StreamArn" -> template.arn("dynamodb", "table/" + name + "/stream/*");
             case TemplateEvaluator.FUNCTION + ".Arn" -> template.arn("lambda", "function:" + name);
             case TemplateEvaluator.QUEUE + ".Arn" -> template.arn("sqs", name.substring(name.lastIndexOf('/') + 1));
             case TemplateEvaluator.QUEUE + ".QueueName" -> name.substring(name.lastIndexOf('/') + 1);
