@@ -27,6 +27,106 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 /** The project's own template.yaml, held to the code: metrics, alarms, dashboard, tables. */
 class ProjectTemplateTest {
 
+    /** The template as written, intrinsics unevaluated: for what no emulator shows (DependsOn, key policies). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> rawResources() throws java.io.IOException {
+        Map<String, Object> raw = CfnYaml.load(Files.readString(Executables.projectRoot().resolve("template.yaml")));
+        return (Map<String, Map<String, Object>>) raw.get("Resources");
+    }
+
+    @Test
+    void givenTheAlarmTopic_whenEncrypted_thenWithAKeyWhosePolicyLetsCloudWatchPublish() throws Exception {
+        // AWS's knowledge center: with the AWS managed alias/aws/sns key, alarms cannot start their actions
+        Map<String, Map<String, Object>> resources = rawResources();
+        Object keyId = ((Map<?, ?>) resources.get("AlarmTopic").get("Properties")).get("KmsMasterKeyId");
+        assertTrue(keyId instanceof Map<?, ?> ref && ref.get("Ref") instanceof String, "a key of the stack's own: " + keyId);
+        Map<?, ?> key = resources.get((String) ((Map<?, ?>) keyId).get("Ref"));
+        assertEquals("AWS::KMS::Key", key.get("Type"));
+        boolean cloudWatchMayUseIt = false;
+        for (Object statement : (List<?>) ((Map<?, ?>) ((Map<?, ?>) key.get("Properties")).get("KeyPolicy")).get("Statement")) {
+            Map<?, ?> st = (Map<?, ?>) statement;
+            Object principal = st.get("Principal") instanceof Map<?, ?> p ? p.get("Service") : null;
+            List<?> actions = st.get("Action") instanceof List<?> list ? list : List.of(st.get("Action"));
+            if ("Allow".equals(st.get("Effect")) && "cloudwatch.amazonaws.com".equals(principal)
+                    && actions.contains("kms:Decrypt") && actions.contains("kms:GenerateDataKey*")) {
+                cloudWatchMayUseIt = true;
+            }
+        }
+        assertTrue(cloudWatchMayUseIt, "the key policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*");
+    }
+
+    @Test
+    void givenFunctionsInTheCachesVpc_whenPublished_thenOnlyAfterEveryEndpointRouteAndEgressRule() throws Exception {
+        Map<String, Map<String, Object>> resources = rawResources();
+        Set<String> network = new TreeSet<>();
+        resources.forEach((id, resource) -> {
+            if (List.of("AWS::EC2::VPCEndpoint", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupEgress")
+                    .contains(resource.get("Type"))) {
+                network.add(id);
+            }
+        });
+        String handle = Json.write(resources.get("NetworkReady").get("Metadata"));
+        for (String id : network) {
+            assertTrue(handle.contains("\"" + id + "\""), "NetworkReady waits for " + id);
+        }
+        Template template = template("true");
+        for (String function : template.functions().keySet()) {
+            if (template.resourceProperties(function).get("VpcConfig") != null) {
+                assertEquals("NetworkReady", resources.get(function).get("DependsOn"), function + " is published after the network");
+            }
+        }
+    }
+
+    @Test
+    void givenAlarmsOnSparseMetrics_whenDataIsMissing_thenEachMetricIsFilledWithZero() {
+        // CloudWatch ignores TreatMissingData for AWS/DynamoDB alarms; a metric-math FILL gives every period a value
+        Template template = template("true");
+        for (String alarm : template.resourceIdsOfType("AWS::CloudWatch::Alarm")) {
+            Map<String, Object> props = template.resourceProperties(alarm);
+            if (!(props.get("Metrics") instanceof List<?> queries)) {
+                assertTrue(!"AWS/DynamoDB".equals(props.get("Namespace")), alarm + " reads DynamoDB without metric math");
+                continue;
+            }
+            String expression = null;
+            List<String> ids = new java.util.ArrayList<>();
+            for (Object query : queries) {
+                Map<?, ?> q = (Map<?, ?>) query;
+                if (q.get("MetricStat") != null) {
+                    ids.add((String) q.get("Id"));
+                } else {
+                    expression = (String) q.get("Expression");
+                }
+            }
+            if (expression.startsWith("IF(")) {
+                continue; // a rate: a period with no requests is 0 by the expression itself
+            }
+            for (String id : ids) {
+                assertTrue(expression.contains("FILL(" + id + ", 0)"), alarm + ": " + expression);
+            }
+        }
+    }
+
+    @Test
+    void givenFunctionsThatCountCacheErrors_whenTheCacheFails_thenTheAlarmSumsEveryOne() {
+        Template template = template("true");
+        Set<String> summed = new TreeSet<>();
+        for (Object query : (List<?>) template.resourceProperties("CacheErrorsAlarm").get("Metrics")) {
+            if (((Map<?, ?>) query).get("MetricStat") instanceof Map<?, ?> stat) {
+                for (Object dimension : (List<?>) ((Map<?, ?>) stat.get("Metric")).get("Dimensions")) {
+                    summed.add(String.valueOf(((Map<?, ?>) dimension).get("Value")));
+                }
+            }
+        }
+        // the functions with REDIS_URL: each counts CacheErrors (a failed tombstone, read or write)
+        Set<String> withCache = new TreeSet<>();
+        template.functions().forEach((id, function) -> {
+            if (function.environment().containsKey("REDIS_URL")) {
+                withCache.add(id);
+            }
+        });
+        assertEquals(withCache, summed);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"})
     void givenEveryLogLevel_whenDeployed_thenLambdaLetsTheMetricsLinesThroughAndTheCodeKeepsTheLevel(String level) {
