@@ -7,8 +7,8 @@ import java.net.URI;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The LocalStack container that localstack-utils' JUnit 5 extension started (the
- * {@code localstack} profile registers that extension for every test class).
+ * The LocalStack container that {@link LocalStackContainer} started (the {@code localstack}
+ * profile registers that extension for every test class).
  */
 public final class LocalStackEndpoint implements AwsEndpointSource {
 
@@ -16,7 +16,7 @@ public final class LocalStackEndpoint implements AwsEndpointSource {
     public AwsEndpoint endpoint() {
         if (!Localstack.INSTANCE.isRunning()) {
             throw new IllegalStateException("LocalStack is not running: the localstack profile starts it with"
-                    + " localstack-utils' JUnit 5 extension, which needs a Docker engine");
+                    + " LocalStackContainer, which needs a Docker engine and LOCALSTACK_AUTH_TOKEN");
         }
         return new AwsEndpoint(URI.create(Localstack.INSTANCE.getEndpointDynamoDB()),
                 Region.of(Localstack.getDefaultRegion()), true);
