@@ -54,7 +54,8 @@ public interface CacheReplica {
 
     /**
      * Removes a session's copy and leaves a tombstone for {@code until} minus {@code now} (at
-     * least a minute), measured from the writer's clock like {@link #put}.
+     * least a minute), measured from the writer's clock like {@link #put}; a tombstone that stands
+     * longer already is left as it is.
      *
      * @param until when no copy of the session can be live any more: its absolute expiry
      * @param now the writer's time

@@ -1,6 +1,7 @@
 package dev.sessions.domain;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,6 +32,12 @@ public final class SessionService {
 
     /** Draws of a new token when its id is taken (it never is in practice) before giving up. */
     private static final int TOKEN_DRAWS = 3;
+
+    /**
+     * How long a tombstone stands before the table has shown that a session was there: long
+     * enough for a write in flight for the id (a slow handler's copy) to meet it.
+     */
+    static final Duration PROVISIONAL_TOMBSTONE = Duration.ofMinutes(1);
 
     private final SessionStore store;
     private final SessionPolicy policy;
@@ -292,7 +299,7 @@ public final class SessionService {
             return new Read(touched, lookup, !touched.expiresAt().equals(found.expiresAt()), null);
         } catch (SessionNotFound gone) {
             // what was read is out of date: the session was ended or expired meanwhile
-            tombstoneQuietly(id, now);
+            tombstoneQuietly(id, found.absoluteExpiresAt(), now);
             throw gone;
         } catch (StoreUnavailable touchFailed) {
             return new Read(found, lookup, false, touchFailed); // the touch is best effort; the read stands
@@ -370,7 +377,7 @@ public final class SessionService {
      */
     public Optional<Session> end(SessionToken token) {
         Instant now = now();
-        return switch (tombstoned(token.id(), now, () -> store.delete(token.id()))) {
+        return switch (tombstoned(token.id(), now, () -> store.delete(token.id()), SessionService::endOf)) {
             case SessionStore.Removed removed -> Optional.of(removed.session());
             case SessionStore.Moved moved -> Optional.empty();
             case SessionStore.Absent absent -> Optional.empty();
@@ -453,7 +460,7 @@ public final class SessionService {
             }
             Instant now = now();
             String at = next;
-            switch (tombstoned(at, now, () -> store.delete(at))) {
+            switch (tombstoned(at, now, () -> store.delete(at), SessionService::endOf)) {
                 case SessionStore.Removed removed -> {
                     Session session = removed.session();
                     return principal.equals(session.principal()) && !session.isExpired(now) ? Revoke.ENDED
@@ -495,7 +502,8 @@ public final class SessionService {
     }
 
     private IssuedSession moveToNewToken(String oldId, Instant now, String requestId) {
-        return tombstoned(oldId, now, () -> underFreshToken(fresh -> store.rotate(oldId, fresh.id(), now, requestId)));
+        return tombstoned(oldId, now, () -> underFreshToken(fresh -> store.rotate(oldId, fresh.id(), now, requestId)),
+                issued -> Optional.of(issued.session().absoluteExpiresAt()));
     }
 
     /** Writes a session under a newly drawn token, drawing again while its id is taken (it never is in practice). */
@@ -511,20 +519,26 @@ public final class SessionService {
         throw new IllegalStateException("every token drawn was taken: is the token source random?");
     }
 
-    /** Writes the id's tombstone for as long as any session can have left. @return whether one stood already */
-    private boolean tombstone(String id, Instant now) {
-        return cache.isPresent() && cache.get().evict(id, now.plus(policy.absoluteTimeout()), now);
+    /** Until when a removed session's id must stay tombstoned: its absolute expiry, if there was one. */
+    private static Optional<Instant> endOf(SessionStore.Removal removal) {
+        return removal instanceof SessionStore.Removed removed
+                ? Optional.of(removed.session().absoluteExpiresAt()) : Optional.empty();
     }
 
     /**
      * Runs a table change that ends or moves session {@code id} after its tombstone (revocation
-     * fails closed: docs/design.md, decision 7). When the table change fails, the tombstone this
-     * call wrote is taken back, so that the failure (a 503) means nothing changed on any route.
+     * fails closed: docs/design.md, decision 7). The tombstone is provisional at first, standing
+     * {@link #PROVISIONAL_TOMBSTONE}: only once the table shows a session was there ({@code end}
+     * answers its absolute expiry) does it stand until then, so a token nobody holds (any
+     * well-formed string) makes the replica keep a key for a minute, not for a session's life
+     * (docs/design.md, decision 31). When the table change fails, the tombstone this call wrote is
+     * taken back, so that the failure (a 503) means nothing changed on any route.
      */
-    private <T> T tombstoned(String id, Instant now, Supplier<T> change) {
-        boolean revokedBefore = tombstone(id, now);
+    private <T> T tombstoned(String id, Instant now, Supplier<T> change, Function<T, Optional<Instant>> end) {
+        boolean revokedBefore = cache.isPresent() && cache.get().evict(id, now.plus(PROVISIONAL_TOMBSTONE), now);
+        T changed;
         try {
-            return change.get();
+            changed = change.get();
         } catch (StoreUnavailable failed) {
             if (!revokedBefore) {
                 try {
@@ -535,13 +549,19 @@ public final class SessionService {
             }
             throw failed;
         }
+        end.apply(changed).ifPresent(until -> tombstoneQuietly(id, until, now));
+        return changed;
     }
 
-    private void tombstoneQuietly(String id, Instant now) {
+    /**
+     * Writes the id's tombstone until {@code until}, or leaves it to the stream: the table change is
+     * made, and its stream record makes the sync function write the same tombstone.
+     */
+    private void tombstoneQuietly(String id, Instant until, Instant now) {
         try {
-            tombstone(id, now);
+            cache.ifPresent(replica -> replica.evict(id, until, now));
         } catch (CacheReplica.CacheUnavailable unavailable) {
-            // the stream's REMOVE will write it; the read answers 401 either way
+            // the stream's REMOVE (or pointer) will write it; meanwhile the provisional one stands
         }
     }
 

@@ -166,6 +166,40 @@ class SessionServiceTest {
     }
 
     @Test
+    void givenTokensNobodyHolds_whenEnded_thenTheirTombstonesStandAMinuteNotASessionsLife() {
+        // a stranger's DELETEs with made-up tokens must not fill the replica for hours
+        SessionToken unknown = SessionToken.generate();
+
+        service.end(unknown);
+
+        assertEquals(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plus(SessionService.PROVISIONAL_TOMBSTONE),
+                cache.tombstonedUntil(unknown.id()));
+    }
+
+    @Test
+    void givenALiveSession_whenEndedOrRotated_thenItsTombstoneStandsUntilItsAbsoluteExpiry() {
+        IssuedSession ended = created(null, Map.of());
+        IssuedSession rotated = created(null, Map.of());
+        clock.advance(Duration.ofMinutes(5));
+
+        service.end(ended.token());
+        service.rotate(rotated.token(), request());
+
+        assertEquals(ended.session().absoluteExpiresAt(), cache.tombstonedUntil(ended.session().id()));
+        assertEquals(rotated.session().absoluteExpiresAt(), cache.tombstonedUntil(rotated.session().id()));
+    }
+
+    @Test
+    void givenAnEndedSession_whenEndedAgain_thenItsTombstoneIsNotShortened() {
+        IssuedSession issued = created(null, Map.of());
+        service.end(issued.token());
+
+        service.end(issued.token());
+
+        assertEquals(issued.session().absoluteExpiresAt(), cache.tombstonedUntil(issued.session().id()));
+    }
+
+    @Test
     void givenInvalidPrincipal_whenCreated_thenRefusedAndNothingStored() {
         for (String bad : List.of("a/b", "..", "x".repeat(129))) {
             assertThrows(InvalidData.class, () -> created(bad, Map.of()));

@@ -26,6 +26,11 @@ public final class InMemoryCacheReplica implements CacheReplica {
         return tombstones.containsKey(id);
     }
 
+    /** Until when the id's tombstone stands, or {@code null} for none. */
+    public synchronized Instant tombstonedUntil(String id) {
+        return tombstones.get(id);
+    }
+
     @Override
     public synchronized Read read(String id) {
         if (down) {
@@ -59,7 +64,11 @@ public final class InMemoryCacheReplica implements CacheReplica {
     public synchronized boolean evict(String id, Instant until, Instant now) {
         failIfDown();
         copies.remove(id);
-        return tombstones.put(id, until) != null;
+        Instant held = tombstones.get(id);
+        if (held == null || held.isBefore(until)) {
+            tombstones.put(id, until); // as the Redis replica: a tombstone is never shortened
+        }
+        return held != null;
     }
 
     @Override

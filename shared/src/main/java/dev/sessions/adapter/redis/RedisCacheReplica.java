@@ -39,11 +39,13 @@ public final class RedisCacheReplica implements CacheReplica {
             return 'APPLIED'""";
 
     /**
-     * Replaces whatever is there with a tombstone that stands for ARGV[1] milliseconds; answers 1
-     * when a tombstone stood there already.
+     * Replaces whatever is there with a tombstone that stands for ARGV[1] milliseconds, or leaves
+     * a tombstone that stands longer as it is (a provisional tombstone never shortens a revocation
+     * that came before); answers 1 when a tombstone stood there already.
      */
     static final String EVICT = """
             local had = redis.call('HEXISTS', KEYS[1], 'tombstone')
+            if had == 1 and redis.call('PTTL', KEYS[1]) >= tonumber(ARGV[1]) then return 1 end
             redis.call('DEL', KEYS[1])
             redis.call('HSET', KEYS[1], 'tombstone', '1')
             redis.call('PEXPIRE', KEYS[1], ARGV[1])

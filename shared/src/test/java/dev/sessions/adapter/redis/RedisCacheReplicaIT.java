@@ -117,6 +117,20 @@ class RedisCacheReplicaIT {
     }
 
     @Test
+    void givenALongTombstone_whenEvictedForLess_thenItStillStandsAsLong() {
+        String id = SessionToken.generate().id();
+        replica.evict(id, now.plusSeconds(3600), now);
+
+        assertTrue(replica.evict(id, now.plusSeconds(60), now), "a tombstone stood");
+
+        long ttl = (Long) redis.call("PTTL", RedisCacheReplica.key(id));
+        assertTrue(ttl > 3_598_000, "a provisional tombstone never shortens a revocation: PTTL " + ttl);
+        replica.evict(id, now.plusSeconds(7200), now);
+        long longer = (Long) redis.call("PTTL", RedisCacheReplica.key(id));
+        assertTrue(longer > 7_198_000, "a longer one extends it: PTTL " + longer);
+    }
+
+    @Test
     void givenExpiredSession_whenPut_thenNotWritten() {
         String id = SessionToken.generate().id();
 
