@@ -37,6 +37,11 @@ final class SessionRequests {
         return PresentedToken.of(request, cookie.name());
     }
 
+    /** Every well-formed token presented: what a DELETE ends. */
+    PresentedToken.Presented every(HttpRequest request) {
+        return PresentedToken.every(request, cookie.name());
+    }
+
     /** The token of a route that needs a session. @throws RequestRejected 401 without a well-formed one */
     PresentedToken.Valid token(HttpRequest request) {
         return presented(request).require();

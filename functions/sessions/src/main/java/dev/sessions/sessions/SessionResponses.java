@@ -49,9 +49,16 @@ final class SessionResponses {
         return response;
     }
 
-    /** 204, and the cookie cleared whatever was sent. */
-    ApiResponse ended() {
-        return ApiResponse.status(204).cookie(cookie.clear());
+    /**
+     * 204, and the cookie cleared whatever was sent; when several cookies of its name came, every
+     * Path and Domain they can have been set for is cleared too.
+     */
+    ApiResponse ended(String path, boolean severalCookies) {
+        ApiResponse response = ApiResponse.status(204).cookie(cookie.clear());
+        if (severalCookies) {
+            cookie.clearEverywhere(path).stream().filter(c -> !c.equals(cookie.clear())).forEach(response::cookie);
+        }
+        return response;
     }
 
     /** {@code {"token", "session"}} with the new token's cookie and the session's ETag. */

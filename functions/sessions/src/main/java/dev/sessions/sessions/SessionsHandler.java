@@ -14,6 +14,7 @@ import dev.sessions.domain.IssuedSession;
 import dev.sessions.domain.MergePatch;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionService;
+import dev.sessions.domain.SessionToken;
 import dev.sessions.telemetry.Metric;
 import dev.sessions.telemetry.RequestLog;
 import java.io.IOException;
@@ -123,12 +124,17 @@ public final class SessionsHandler implements RequestStreamHandler {
         return responses.patched(patched.session(), presented);
     }
 
+    /** Ends every token presented (several cookies of the name included) and clears them all. */
     private ApiResponse delete(HttpRequest request, RequestLog log) {
-        if (requests.presented(request) instanceof PresentedToken.Valid presented) {
-            log.field("sessionId", presented.token().id());
-            sessions.end(presented.token());
+        PresentedToken.Presented presented = requests.every(request);
+        for (SessionToken token : presented.tokens()) {
+            sessions.end(token);
         }
-        return responses.ended();
+        if (!presented.tokens().isEmpty()) {
+            log.field("sessionId", presented.tokens().getFirst().id())
+                    .field("tokensEnded", presented.tokens().size() > 1 ? presented.tokens().size() : null);
+        }
+        return responses.ended(request.path(), presented.cookies() > 1);
     }
 
     private ApiResponse rotate(HttpRequest request, String writeId, RequestLog log) {

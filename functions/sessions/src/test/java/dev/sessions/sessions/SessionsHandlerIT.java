@@ -337,6 +337,25 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenAPlantedSecondCookie_whenDeleted_thenBothSessionsEndAndEveryCopyOfTheCookieIsCleared() {
+        SessionsHandler shared = with(Map.of("COOKIE_DOMAIN", "example.com"));
+        testbed.seed(TOKEN_A, null, Map.of());
+        testbed.seed(TOKEN_B, null, Map.of());
+
+        HandlerResponse response = Invoke.http(shared, event("sessions-delete.json").cookies(List.of(
+                "__Secure-sid=" + TOKEN_B, "__Secure-sid=" + TOKEN_A)));
+
+        assertEquals(204, response.statusCode(), response.body());
+        assertEquals(List.of(), testbed.items(), "both sessions ended");
+        assertEquals("__Secure-sid=; Path=/; Domain=example.com; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
+                response.cookies().getFirst());
+        assertTrue(response.cookies().contains("__Secure-sid=; Path=/sessions/current; Domain=example.com; HttpOnly;"
+                + " SameSite=Lax; Max-Age=0; Secure"), "the planter's path: " + response.cookies());
+        assertTrue(response.cookies().contains("__Secure-sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"),
+                "host-only: " + response.cookies());
+    }
+
+    @Test
     void givenSessionStaleReadsWouldReturn_whenEndedOrRotated_thenTheOldTokenGets401AtOnceWithoutACache() {
         testbed.seed(TOKEN_A, null, Map.of());
         testbed.seed(TOKEN_B, null, Map.of());

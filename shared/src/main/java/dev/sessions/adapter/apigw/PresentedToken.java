@@ -61,6 +61,38 @@ public sealed interface PresentedToken {
                 .orElseGet(() -> new Invalid("The " + cookieName + " cookie is not a session token (43 base64url characters)."));
     }
 
+    /**
+     * Every well-formed token a request presents, bearer and cookies alike, each once: what a
+     * DELETE ends. Several cookies of the session's name are no error here, so that a cookie
+     * planted beside the user's (by a sibling subdomain, under a shared Domain) can never keep them
+     * from logging out; malformed values are ignored.
+     *
+     * @param cookieName the session cookie's name ({@link SessionCookie#name()})
+     */
+    static Presented every(HttpRequest request, String cookieName) {
+        java.util.LinkedHashSet<SessionToken> tokens = new java.util.LinkedHashSet<>();
+        request.header("authorization").map(String::trim).filter(v -> v.regionMatches(true, 0, "bearer ", 0, 7))
+                .flatMap(v -> SessionToken.parse(v.substring(7).trim())).ifPresent(tokens::add);
+        int cookies = 0;
+        for (String cookie : request.cookies()) {
+            int eq = cookie.indexOf('=');
+            if (eq > 0 && cookie.substring(0, eq).trim().equals(cookieName)) {
+                cookies++;
+                SessionToken.parse(unquote(cookie.substring(eq + 1).trim())).ifPresent(tokens::add);
+            }
+        }
+        return new Presented(List.copyOf(tokens), cookies);
+    }
+
+    /**
+     * What {@link #every} found.
+     *
+     * @param tokens the well-formed tokens, each once
+     * @param cookies how many cookies of the session's name were sent
+     */
+    record Presented(List<SessionToken> tokens, int cookies) {
+    }
+
     /** RFC 6265 lets a cookie value be quoted (some clients do, after Max-Age): the quotes are not the value. */
     private static String unquote(String value) {
         return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")

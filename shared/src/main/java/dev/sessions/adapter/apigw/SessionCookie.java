@@ -1,6 +1,8 @@
 package dev.sessions.adapter.apigw;
 
 import dev.sessions.domain.SessionToken;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -62,6 +64,46 @@ public record SessionCookie(String name, boolean secure, String sameSite, Option
     /** The cookie that makes the client forget it. */
     public String clear() {
         return name + "=" + attributes() + "; Max-Age=0" + (secure ? "; Secure" : "");
+    }
+
+    /**
+     * The cookies that make the client forget every cookie of this name a request to {@code path}
+     * can carry: for each path that matches it ({@code /}, each of its prefixes) and each domain
+     * one could have been set for (host-only, the configured Domain and its parents), one that
+     * expires it. Sent when a request carried several: the user's own and a planted one, whose
+     * Path and Domain are the planter's choice.
+     */
+    public List<String> clearEverywhere(String path) {
+        List<String> domains = new ArrayList<>();
+        domains.add(null); // host-only
+        domain.ifPresent(d -> {
+            for (String at = d; at.indexOf('.') > 0; at = at.substring(at.indexOf('.') + 1)) {
+                domains.add(at);
+            }
+        });
+        List<String> paths = new ArrayList<>(List.of("/"));
+        for (int slash = path.indexOf('/', 1); ; slash = path.indexOf('/', slash + 1)) {
+            String prefix = slash < 0 ? path : path.substring(0, slash);
+            if (prefix.length() > 1) {
+                paths.add(prefix);
+                paths.add(prefix + "/");
+            }
+            if (slash < 0) {
+                break;
+            }
+        }
+        List<String> clears = new ArrayList<>();
+        for (String d : domains) {
+            for (String p : paths.stream().distinct().toList()) {
+                // __Host- cookies are host-only at Path=/ by rule: nothing else can exist to clear
+                if (name.startsWith("__Host-") && (d != null || !p.equals("/"))) {
+                    continue;
+                }
+                clears.add(name + "=; Path=" + p + (d == null ? "" : "; Domain=" + d) + "; HttpOnly; SameSite=" + sameSite
+                        + "; Max-Age=0" + (secure ? "; Secure" : ""));
+            }
+        }
+        return clears;
     }
 
     private String attributes() {

@@ -56,4 +56,32 @@ class PresentedTokenTest {
 
         assertEquals(400, rejected.problem().status());
     }
+
+    @Test
+    void givenSeveralCookiesAndABearer_whenEveryTokenIsRead_thenEachWellFormedOneOnceAndTheCookiesCounted() {
+        String other = TOKEN.replace('t', 'u');
+        PresentedToken.Presented presented = PresentedToken.every(request(Map.of("authorization", "Bearer " + TOKEN),
+                List.of("sid=" + other, "sid=not-a-token", "sid=" + TOKEN, "theme=dark")), "sid");
+
+        assertEquals(List.of(TOKEN, other), presented.tokens().stream().map(dev.sessions.domain.SessionToken::value).toList());
+        assertEquals(3, presented.cookies());
+        assertEquals(List.of(), PresentedToken.every(request(Map.of("authorization", "Basic abc"), List.of()), "sid").tokens());
+    }
+
+    @Test
+    void givenACookieDomain_whenClearedEverywhere_thenEveryPathAndDomainACookieCouldHaveBeenPlantedFor() {
+        SessionCookie cookie = SessionCookie.of(true, "Lax", "app.example.com");
+
+        List<String> clears = cookie.clearEverywhere("/sessions/current");
+
+        for (String domain : List.of("", "; Domain=app.example.com", "; Domain=example.com")) {
+            for (String path : List.of("/", "/sessions", "/sessions/", "/sessions/current", "/sessions/current/")) {
+                assertEquals(true, clears.contains("__Secure-sid=; Path=" + path + domain
+                        + "; HttpOnly; SameSite=Lax; Max-Age=0; Secure"), path + domain + " in " + clears);
+            }
+        }
+        assertEquals(15, clears.size());
+        assertEquals(List.of(SessionCookie.of(true, "Lax", "").clear()),
+                SessionCookie.of(true, "Lax", "").clearEverywhere("/sessions/current"), "__Host- has one form only");
+    }
 }
