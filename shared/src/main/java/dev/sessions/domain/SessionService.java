@@ -401,6 +401,23 @@ public final class SessionService {
         return store.listByPrincipal(Principal.requireValid(principal), now());
     }
 
+    /** The most index entries one page of a listing reads: 200 sessions of the largest data stay under Lambda's 6 MB answer. */
+    public static final int MAX_PAGE = 200;
+
+    /**
+     * One page of a principal's live sessions, oldest first (see {@link SessionStore#pageOfPrincipal}).
+     *
+     * @param limit 1 to {@link #MAX_PAGE}
+     * @throws InvalidData for a limit out of range or a cursor no page gave
+     */
+    public SessionStore.SessionPage pageOfPrincipal(String principal, String after, int limit) {
+        Principal.requireValid(principal);
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new InvalidData("limit must be 1 to " + MAX_PAGE + ", not " + limit);
+        }
+        return store.pageOfPrincipal(principal, after, limit, now());
+    }
+
     /**
      * How far a revocation got.
      *

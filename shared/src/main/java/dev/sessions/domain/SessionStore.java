@@ -121,6 +121,29 @@ public interface SessionStore {
     List<Session> listByPrincipal(String principal, Instant now);
 
     /**
+     * One page of a principal's live sessions, oldest first: at most {@code limit} entries of the
+     * principal index, read as {@link #listByPrincipal} reads them (a page can hold fewer live
+     * sessions than its limit, even none, and still have a next one).
+     *
+     * @param after the page's {@link SessionPage#next()} to continue from, or {@code null} for the first
+     * @param limit how many index entries the page reads, 1 or more
+     * @throws InvalidData when {@code after} is not a cursor a page of this principal gave
+     */
+    SessionPage pageOfPrincipal(String principal, String after, int limit, Instant now);
+
+    /**
+     * A page of sessions.
+     *
+     * @param sessions the live sessions, oldest first
+     * @param next where the next page starts, or {@code null} when this is the last
+     */
+    record SessionPage(List<Session> sessions, String next) {
+        public SessionPage {
+            sessions = List.copyOf(sessions);
+        }
+    }
+
+    /**
      * One page of the ids of a principal's sessions (live or expired), in creation order, from
      * the principal index: eventually consistent.
      *

@@ -498,6 +498,37 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void givenMoreSessionsThanALimit_whenPagedBySessions_thenLiveOnesOnceInCreationOrderAndABadCursorRefused() {
+        SessionStore store = store();
+        String principal = "erin-" + SessionToken.generate().id().substring(0, 6);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            expected.add(created(store, principal, "{}", T0.plusMillis(i)).id());
+        }
+        Session expired = newSession(principal, Map.of(), T0.minus(POLICY.idleTimeout()).minusSeconds(1));
+        store.create(expired, request());
+        listWhenIndexed(store, principal, T0, 5);
+
+        List<String> paged = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            SessionStore.SessionPage page = store.pageOfPrincipal(principal, after, 2, T0);
+            assertTrue(page.sessions().size() <= 2, "a page holds at most its limit");
+            page.sessions().forEach(session -> paged.add(session.id()));
+            after = page.next();
+            pages++;
+        } while (after != null && pages < 10);
+
+        assertEquals(expected, paged, "expired ones are left out");
+        // DynamoDB may answer a cursor after a full last page, whose next page is then empty
+        assertTrue(pages == 3 || pages == 4, "six entries in pages of two: " + pages);
+        for (String bad : List.of("", "x", "12/", "1/a b", "1234567890123456789012/abc")) {
+            assertThrows(InvalidData.class, () -> store.pageOfPrincipal(principal, bad, 2, T0), bad);
+        }
+    }
+
+    @Test
     void givenNastyJson_whenStoredAndRead_thenLossless() {
         SessionStore store = store();
         // data (level 1) holding 30 nested lists holding a scalar: 31 containers, the deepest allowed

@@ -141,6 +141,20 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public synchronized SessionPage pageOfPrincipal(String principal, String after, int limit, Instant now) {
+        if (after != null && !after.matches("\\d{20}/[A-Za-z0-9_-]{1,128}")) {
+            throw new dev.sessions.domain.InvalidData("cursor is not one a page of this listing gave");
+        }
+        List<String> keys = sessions.values().stream().filter(s -> principal.equals(s.principal()))
+                .map(s -> String.format("%020d/%s", s.createdAt().toEpochMilli(), s.id()))
+                .filter(key -> after == null || key.compareTo(after) > 0).sorted().toList();
+        List<String> page = keys.subList(0, Math.min(limit, keys.size()));
+        List<Session> live = page.stream().map(key -> live(key.substring(key.indexOf('/') + 1), now))
+                .flatMap(Optional::stream).toList();
+        return new SessionPage(live, keys.size() > limit ? page.getLast() : null);
+    }
+
+    @Override
     public synchronized IdPage idsOfPrincipal(String principal, String after) {
         // like DynamoDB's exclusive start key: a page starts after the last one's last key, so sessions
         // deleted meanwhile shift nothing

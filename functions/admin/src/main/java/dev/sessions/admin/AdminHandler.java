@@ -11,8 +11,11 @@ import dev.sessions.adapter.apigw.SyntheticRequests;
 import dev.sessions.adapter.lambda.Invocation;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.SessionComponents;
+import dev.sessions.domain.InvalidData;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionService;
+import dev.sessions.domain.SessionStore;
+import dev.sessions.json.Json;
 import dev.sessions.telemetry.RequestLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +36,8 @@ import java.util.regex.Pattern;
 public final class AdminHandler implements RequestStreamHandler {
 
     private static final Pattern PATH = Pattern.compile("/admin/principals/(.*)/sessions");
+    /** Sessions a listing's page holds when the caller names no limit. */
+    static final int DEFAULT_PAGE = 100;
     /** Time to write the answer once the revocation stops. */
     private static final Duration ANSWER_TIME = Duration.ofSeconds(1);
 
@@ -76,15 +81,18 @@ public final class AdminHandler implements RequestStreamHandler {
         String principal = request.pathParameters().getOrDefault("principal", path.group(1));
         log.field("principal", principal);
         return switch (request.method()) {
-            case "GET" -> list(principal, log);
+            case "GET" -> list(principal, request, log);
             case "DELETE" -> revoke(principal, invocation, log);
             default -> ApiResponse.methodNotAllowed(request, "GET, DELETE");
         };
     }
 
-    private ApiResponse list(String principal, RequestLog log) {
-        List<Session> live = sessions.listByPrincipal(principal);
-        log.field("listed", live.size());
+    /** One page: {@code ?limit=} (default {@value #DEFAULT_PAGE}) and the {@code cursor} the last page gave. */
+    private ApiResponse list(String principal, HttpRequest request, RequestLog log) {
+        SessionStore.SessionPage page = sessions.pageOfPrincipal(principal,
+                request.queryParameter("cursor").map(ListingCursor::decode).orElse(null), limit(request));
+        List<Session> live = page.sessions();
+        log.field("listed", live.size()).field("more", page.next() != null);
         StringBuilder body = new StringBuilder(64 + live.size() * 256).append("{\"sessions\":[");
         for (int i = 0; i < live.size(); i++) {
             if (i > 0) {
@@ -92,7 +100,24 @@ public final class AdminHandler implements RequestStreamHandler {
             }
             SessionJson.append(live.get(i), body);
         }
-        return ApiResponse.json(200, body.append("]}").toString());
+        body.append("],\"next\":");
+        if (page.next() == null) {
+            body.append("null");
+        } else {
+            Json.writeString(ListingCursor.encode(page.next()), body);
+        }
+        return ApiResponse.json(200, body.append('}').toString());
+    }
+
+    private static int limit(HttpRequest request) {
+        String text = request.queryParameter("limit").orElse(null);
+        if (text == null) {
+            return DEFAULT_PAGE;
+        }
+        if (!text.matches("[0-9]{1,4}")) {
+            throw new InvalidData("limit must be a whole number from 1 to " + SessionService.MAX_PAGE);
+        }
+        return Integer.parseInt(text);
     }
 
     private ApiResponse revoke(String principal, Invocation invocation, RequestLog log) {

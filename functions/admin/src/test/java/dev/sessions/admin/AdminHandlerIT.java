@@ -72,6 +72,52 @@ class AdminHandlerIT {
     }
 
     @Test
+    void givenMoreSessionsThanAPage_whenListedPageByPage_thenEachOnceOldestFirstAndTheLastPageSaysSo() {
+        for (int i = 0; i < 5; i++) {
+            testbed.seed(SessionToken.generate().value(), "alice@example.com", Map.of());
+            testbed.clock().advance(Duration.ofSeconds(1)); // created one after another, as the index orders them
+        }
+        Poll.until(Duration.ofSeconds(10), "five indexed", () -> handle("admin-list.json"),
+                r -> ((List<?>) Json.parseObject(r.body(), 8).get("sessions")).size() == 5);
+
+        List<Object> ids = new java.util.ArrayList<>();
+        List<Integer> pageSizes = new java.util.ArrayList<>();
+        Map<String, String> query = new java.util.HashMap<>(Map.of("limit", "2"));
+        for (int page = 0; page < 10; page++) {
+            HandlerResponse response = Invoke.http(handler, ApiEvent.load("admin-list.json").query(query));
+            assertEquals(200, response.statusCode(), response.body());
+            Map<String, Object> body = Json.parseObject(response.body(), 8);
+            List<?> sessions = (List<?>) body.get("sessions");
+            pageSizes.add(sessions.size());
+            sessions.forEach(s -> ids.add(((Map<?, ?>) s).get("id")));
+            if (body.get("next") == null) {
+                break;
+            }
+            query.put("cursor", (String) body.get("next"));
+        }
+
+        assertEquals(List.of(2, 2, 1), pageSizes);
+        assertEquals(5, new java.util.HashSet<>(ids).size(), "each session once: " + ids);
+        assertEquals(ids, Json.parseObject(handle("admin-list.json").body(), 8).get("sessions") instanceof List<?> all
+                ? all.stream().map(s -> ((Map<?, ?>) s).get("id")).toList() : null, "the pages in the order of one listing");
+    }
+
+    @Test
+    void givenABadLimitOrCursor_whenListed_thenBadRequestNamingIt() {
+        List<Map<String, String>> bad = List.of(Map.of("limit", "0"), Map.of("limit", "201"), Map.of("limit", "ten"),
+                Map.of("cursor", "not base64!"), Map.of("cursor", "bm90LWEtY3Vyc29y"), Map.of("cursor", ""));
+        for (Map<String, String> query : bad) {
+            HandlerResponse response = Invoke.http(handler, ApiEvent.load("admin-list.json").query(query));
+
+            assertEquals(400, response.statusCode(), query + ": " + response.body());
+            Map<String, Object> problem = Json.parseObject(response.body(), 4);
+            assertEquals("urn:sessions:problem:invalid-query", problem.get("type"), query.toString());
+            assertTrue(String.valueOf(problem.get("detail")).startsWith(query.containsKey("limit") ? "Limit" : "Cursor"),
+                    String.valueOf(problem.get("detail")));
+        }
+    }
+
+    @Test
     void givenPrincipalWithSessions_whenRevoked_thenCountedAndListEmpty() {
         testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
         testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of());

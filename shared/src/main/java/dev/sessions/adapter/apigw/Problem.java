@@ -24,6 +24,10 @@ public record Problem(String type, String title, int status, String detail) {
         return new Problem(URN + "invalid-body", "Invalid request body", 400, detail);
     }
 
+    public static Problem invalidQuery(String detail) {
+        return new Problem(URN + "invalid-query", "Invalid query parameter", 400, detail);
+    }
+
     public static Problem ambiguousSession(String cookieName) {
         return new Problem(URN + "ambiguous-session", "Ambiguous session", 400,
                 "The request carries more than one " + cookieName + " cookie; send exactly one.");

@@ -133,6 +133,8 @@ public final class RouteRunner {
                     + " bytes; at most " + tooLarge.limit() + " are allowed."), request, log);
             case InvalidData invalid -> problem(invalid.getMessage().startsWith("principal")
                     ? Problem.invalidPrincipal(capitalize(invalid.getMessage()) + ".")
+                    : invalid.getMessage().startsWith("limit") || invalid.getMessage().startsWith("cursor")
+                    ? Problem.invalidQuery(capitalize(invalid.getMessage()) + ".")
                     : Problem.invalidBody(capitalize(invalid.getMessage()) + "."), request, log);
             case IdempotencyConflict conflict -> problem(switch (conflict.reason()) {
                 case OTHER_REQUEST -> Problem.idempotencyKeyReused();

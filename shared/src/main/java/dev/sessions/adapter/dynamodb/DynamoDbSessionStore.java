@@ -379,21 +379,37 @@ public final class DynamoDbSessionStore implements SessionStore {
         String after = null;
         do {
             IdPage page = idsOfPrincipal(principal, after);
-            List<String> ids = page.ids();
-            // the index lags: an id it lists may have rotated since, so its forward pointer is followed
-            for (int hop = 0; !ids.isEmpty() && hop <= MAX_MOVES; hop++) {
-                List<String> movedTo = new ArrayList<>();
-                for (Map<String, AttributeValue> item : index.items(ids)) {
-                    if (SessionItem.isForwardPointer(item)) {
-                        movedTo.add(item.get(MOVED_TO).s());
-                    } else if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
-                        live(item, now).ifPresent(session -> live.put(session.id(), session));
-                    }
-                }
-                ids = movedTo.stream().filter(id -> !live.containsKey(id)).toList();
-            }
+            readLive(principal, page.ids(), now, live);
             after = page.next();
         } while (after != null);
+        return oldestFirst(live);
+    }
+
+    @Override
+    public SessionPage pageOfPrincipal(String principal, String after, int limit, Instant now) {
+        IdPage page = index.ids(principal, after, limit);
+        Map<String, Session> live = new LinkedHashMap<>();
+        readLive(principal, page.ids(), now, live);
+        return new SessionPage(oldestFirst(live), page.next());
+    }
+
+    /** Reads the live sessions of {@code ids} into {@code live}, consistently, following forward pointers. */
+    private void readLive(String principal, List<String> ids, Instant now, Map<String, Session> live) {
+        // the index lags: an id it lists may have rotated since, so its forward pointer is followed
+        for (int hop = 0; !ids.isEmpty() && hop <= MAX_MOVES; hop++) {
+            List<String> movedTo = new ArrayList<>();
+            for (Map<String, AttributeValue> item : index.items(ids)) {
+                if (SessionItem.isForwardPointer(item)) {
+                    movedTo.add(item.get(MOVED_TO).s());
+                } else if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
+                    live(item, now).ifPresent(session -> live.put(session.id(), session));
+                }
+            }
+            ids = movedTo.stream().filter(id -> !live.containsKey(id)).toList();
+        }
+    }
+
+    private static List<Session> oldestFirst(Map<String, Session> live) {
         List<Session> sorted = new ArrayList<>(live.values());
         sorted.sort(Comparator.comparing(Session::createdAt).thenComparing(Session::id));
         return sorted;

@@ -5,6 +5,7 @@ import static dev.sessions.adapter.dynamodb.SessionItem.CREATED_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.ID;
 import static dev.sessions.adapter.dynamodb.SessionItem.PRINCIPAL;
 
+import dev.sessions.domain.InvalidData;
 import dev.sessions.domain.SessionStore.IdPage;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,19 @@ final class PrincipalIndex {
 
     /** One page of {@code principal}'s session ids, oldest first, from the cursor {@code after} (or the start). */
     IdPage ids(String principal, String after) {
+        return ids(principal, after, pageSize);
+    }
+
+    /**
+     * At most {@code limit} of {@code principal}'s session ids, oldest first, from {@code after}.
+     *
+     * @throws InvalidData when {@code after} is not a cursor a page gave
+     */
+    IdPage ids(String principal, String after, int limit) {
         QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(BY_PRINCIPAL)
                 .keyConditionExpression("principal = :p")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))
-                .limit(pageSize);
+                .limit(limit);
         if (after != null) {
             query.exclusiveStartKey(PageCursor.decode(after, principal));
         }
@@ -68,11 +78,14 @@ final class PrincipalIndex {
             return lastEvaluatedKey.get(CREATED_AT).n() + "/" + lastEvaluatedKey.get(ID).s();
         }
 
+        /** {@code <createdAt millis>/<id>}: anything else would reach DynamoDB as a key it refuses (a 500). */
+        private static final java.util.regex.Pattern SHAPE = java.util.regex.Pattern.compile("\\d{1,19}/[A-Za-z0-9_-]{1,128}");
+
         static Map<String, AttributeValue> decode(String cursor, String principal) {
-            int slash = cursor.indexOf('/');
-            if (slash <= 0) {
-                throw new IllegalArgumentException("not a page cursor: " + cursor);
+            if (!SHAPE.matcher(cursor).matches()) {
+                throw new InvalidData("cursor is not one a page of this listing gave");
             }
+            int slash = cursor.indexOf('/');
             return Map.of(PRINCIPAL, AttributeValue.fromS(principal), CREATED_AT,
                     AttributeValue.fromN(cursor.substring(0, slash)), ID, AttributeValue.fromS(cursor.substring(slash + 1)));
         }
