@@ -497,14 +497,16 @@ public final class SessionService {
         if (principal == null || maxSessionsPerPrincipal == 0) {
             return 0;
         }
-        List<Session> live = new ArrayList<>(store.listByPrincipal(principal, now));
+        // from the index alone: a principal's thousand sessions cost their few projected bytes, not their data
+        List<SessionStore.SessionUse> live = new ArrayList<>(store.usesOfPrincipal(principal, now));
         int excess = live.size() - maxSessionsPerPrincipal + 1;
         if (excess <= 0) {
             return 0;
         }
-        live.sort(Comparator.comparing(Session::lastAccessedAt).thenComparing(Session::createdAt));
+        live.sort(Comparator.comparing(SessionStore.SessionUse::lastAccessedAt)
+                .thenComparing(SessionStore.SessionUse::createdAt));
         int revoked = 0;
-        for (Session oldest : live.subList(0, excess)) {
+        for (SessionStore.SessionUse oldest : live.subList(0, excess)) {
             if (revoke(oldest.id(), principal, Instant.MAX) == Revoke.ENDED) {
                 revoked++;
             }

@@ -121,6 +121,21 @@ public interface SessionStore {
     List<Session> listByPrincipal(String principal, Instant now);
 
     /**
+     * How each live session of a principal was last used, read from the principal index alone
+     * (no session's data): what a session limit decides by. Eventually consistent: a session
+     * created or used a moment ago may be missing or show its previous use.
+     */
+    List<SessionUse> usesOfPrincipal(String principal, Instant now);
+
+    /**
+     * When a session was created and last used.
+     *
+     * @param id the session's id (a rotated session's new one)
+     */
+    record SessionUse(String id, Instant createdAt, Instant lastAccessedAt) {
+    }
+
+    /**
      * One page of a principal's live sessions, oldest first: at most {@code limit} entries of the
      * principal index, read as {@link #listByPrincipal} reads them (a page can hold fewer live
      * sessions than its limit, even none, and still have a next one).

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
+import dev.sessions.testing.Poll;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -526,6 +527,26 @@ public abstract class SessionStoreContract {
         for (String bad : List.of("", "x", "12/", "1/a b", "1234567890123456789012/abc")) {
             assertThrows(InvalidData.class, () -> store.pageOfPrincipal(principal, bad, 2, T0), bad);
         }
+    }
+
+    @Test
+    void givenLiveExpiredAndTouchedSessions_whenUsesRead_thenTheLiveOnesWithTheirLastUse() {
+        SessionStore store = store();
+        String principal = "fay-" + SessionToken.generate().id().substring(0, 6);
+        Session first = created(store, principal, "{\"big\":\"" + "x".repeat(1000) + "\"}", T0);
+        Session second = created(store, principal, "{}", T0.plusMillis(1));
+        store.create(newSession(principal, Map.of(), T0.minus(POLICY.idleTimeout()).minusSeconds(1)), request());
+        Instant later = T0.plusSeconds(90);
+        Session touched = store.touch(first, later);
+        created(store, "someone-else", "{}", T0);
+        listWhenIndexed(store, principal, later, 2);
+
+        List<SessionStore.SessionUse> uses = Poll.until(Duration.ofSeconds(10), "the touch indexed",
+                () -> store.usesOfPrincipal(principal, later),
+                found -> found.stream().anyMatch(use -> use.lastAccessedAt().equals(touched.lastAccessedAt())));
+
+        assertEquals(Set.of(new SessionStore.SessionUse(first.id(), first.createdAt(), touched.lastAccessedAt()),
+                new SessionStore.SessionUse(second.id(), second.createdAt(), second.lastAccessedAt())), Set.copyOf(uses));
     }
 
     @Test

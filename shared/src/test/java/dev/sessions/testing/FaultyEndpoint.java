@@ -148,6 +148,11 @@ public final class FaultyEndpoint implements AutoCloseable {
         return faults.get();
     }
 
+    /** How many requests of {@code operation} came so far. */
+    public int calls(String operation) {
+        return arrivals.getOrDefault(operation, List.of()).size();
+    }
+
     /** The times between one request of {@code operation} and the next, in the order they came. */
     public List<Duration> gaps(String operation) {
         List<Long> times = List.copyOf(arrivals.getOrDefault(operation, List.of()));

@@ -141,6 +141,12 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public synchronized List<SessionUse> usesOfPrincipal(String principal, Instant now) {
+        return listByPrincipal(principal, now).stream()
+                .map(s -> new SessionUse(s.id(), s.createdAt(), s.lastAccessedAt())).toList();
+    }
+
+    @Override
     public synchronized SessionPage pageOfPrincipal(String principal, String after, int limit, Instant now) {
         if (after != null && !after.matches("\\d{20}/[A-Za-z0-9_-]{1,128}")) {
             throw new dev.sessions.domain.InvalidData("cursor is not one a page of this listing gave");

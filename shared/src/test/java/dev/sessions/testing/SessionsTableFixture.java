@@ -23,7 +23,7 @@ public final class SessionsTableFixture {
     private SessionsTableFixture() {
     }
 
-    /** The sessions table: key id, GSI byPrincipal (principal, createdAt) keys only, stream with both images. */
+    /** The sessions table: key id, GSI byPrincipal (principal, createdAt) with the session times, as template.yaml has it, stream with both images. */
     public static CreateTableRequest sessionsTable(String name) {
         return CreateTableRequest.builder()
                 .tableName(name)
@@ -33,7 +33,8 @@ public final class SessionsTableFixture {
                 .keySchema(key("id", KeyType.HASH))
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName("byPrincipal")
                         .keySchema(key("principal", KeyType.HASH), key("createdAt", KeyType.RANGE))
-                        .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY)).build())
+                        .projection(p -> p.projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes("lastAccessedAt", "expiresAt", "absoluteExpiresAt")).build())
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))
                 .build();
     }

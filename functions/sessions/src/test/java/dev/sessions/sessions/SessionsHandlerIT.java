@@ -684,6 +684,26 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenAPrincipalAtItsLimit_whenAnotherIsCreated_thenTheDecisionReadsNoSessionItem() {
+        Map<String, String> limit = Map.of("MAX_SESSIONS_PER_PRINCIPAL", "2");
+        String data = "{\"principal\":\"alice@example.com\",\"data\":{\"blob\":\"" + "x".repeat(12_000) + "\"}}";
+        for (String request : List.of("one", "two")) {
+            assertEquals(201, Invoke.http(with(limit), event("sessions-create.json").requestId(request).body(data)).statusCode());
+            testbed.clock().advance(Duration.ofSeconds(5));
+        }
+        Poll.until(Duration.ofSeconds(10), "both indexed", () -> testbed.components().sessions()
+                .listByPrincipal("alice@example.com").size() == 2);
+
+        try (FaultyEndpoint counting = FaultyEndpoint.start(aws.uri())) {
+            HandlerResponse third = Invoke.http(through(counting, limit), event("sessions-create.json").requestId("three"));
+
+            assertEquals("1", third.header("x-sessions-revoked"), third.body());
+            assertEquals(1, counting.calls("Query"), "one page of the index");
+            assertEquals(0, counting.calls("BatchGetItem") + counting.calls("Scan"), "no session's data read to decide");
+        }
+    }
+
+    @Test
     void givenCookieSettings_whenIssued_thenNameAndAttributesFollowThem() {
         HandlerResponse strict = Invoke.http(with(Map.of("COOKIE_SAME_SITE", "Strict", "COOKIE_DOMAIN", "example.com")),
                 event("sessions-create.json"));

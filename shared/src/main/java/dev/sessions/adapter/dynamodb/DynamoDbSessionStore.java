@@ -386,6 +386,11 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
+    public List<SessionUse> usesOfPrincipal(String principal, Instant now) {
+        return index.uses(principal, now);
+    }
+
+    @Override
     public SessionPage pageOfPrincipal(String principal, String after, int limit, Instant now) {
         IdPage page = index.ids(principal, after, limit);
         Map<String, Session> live = new LinkedHashMap<>();

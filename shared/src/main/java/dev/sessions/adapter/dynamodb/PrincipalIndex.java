@@ -1,12 +1,18 @@
 package dev.sessions.adapter.dynamodb;
 
+import static dev.sessions.adapter.dynamodb.SessionItem.ABSOLUTE_EXPIRES_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.BY_PRINCIPAL;
 import static dev.sessions.adapter.dynamodb.SessionItem.CREATED_AT;
+import static dev.sessions.adapter.dynamodb.SessionItem.EXPIRES_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.ID;
+import static dev.sessions.adapter.dynamodb.SessionItem.LAST_ACCESSED_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.PRINCIPAL;
 
 import dev.sessions.domain.InvalidData;
 import dev.sessions.domain.SessionStore.IdPage;
+import dev.sessions.domain.SessionStore.SessionUse;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,8 +22,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * A principal's sessions through the keys-only {@code byPrincipal} index: their ids a page (one
- * Query) at a time, then the items themselves read consistently (docs/design.md, "Decision log").
+ * A principal's sessions through the {@code byPrincipal} index, which projects each session's
+ * times and never its data: their ids a page (one Query) at a time, then the items themselves read
+ * consistently, or the times alone for a session limit (docs/design.md, "Decision log").
  */
 final class PrincipalIndex {
 
@@ -62,6 +69,44 @@ final class PrincipalIndex {
         } catch (SdkException e) {
             throw StoreErrors.translate(e);
         }
+    }
+
+    /**
+     * The live sessions of {@code principal} as the index projects them (their times, never their
+     * data): every page, each entry costing its few projected bytes rather than its item's size.
+     */
+    List<SessionUse> uses(String principal, Instant now) {
+        List<SessionUse> uses = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        long nowSeconds = now.getEpochSecond();
+        do {
+            QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(BY_PRINCIPAL)
+                    .keyConditionExpression("principal = :p")
+                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)));
+            if (start != null) {
+                query.exclusiveStartKey(start);
+            }
+            QueryResponse page;
+            try {
+                page = dynamo.query(query.build());
+            } catch (SdkException e) {
+                throw StoreErrors.translate(e);
+            }
+            for (Map<String, AttributeValue> entry : page.items()) {
+                if (seconds(entry, EXPIRES_AT) > nowSeconds && seconds(entry, ABSOLUTE_EXPIRES_AT) > nowSeconds) {
+                    uses.add(new SessionUse(entry.get(ID).s(), Instant.ofEpochMilli(Long.parseLong(entry.get(CREATED_AT).n())),
+                            Instant.ofEpochMilli(Long.parseLong(entry.get(LAST_ACCESSED_AT).n()))));
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return uses;
+    }
+
+    /** An entry's time in epoch seconds; 0 (long past) when the index holds none for it. */
+    private static long seconds(Map<String, AttributeValue> entry, String name) {
+        AttributeValue value = entry.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
     }
 
     /** The items of {@code ids}, read consistently (see {@link BatchRead}). */

@@ -45,7 +45,7 @@ public final class SessionItem {
      */
     public static final String LAST_REQUEST = "lastRequest";
 
-    /** The index of sessions by principal, keyed (principal, createdAt), keys only. */
+    /** The index of sessions by principal, keyed (principal, createdAt), with the session's times (never its data). */
     public static final String BY_PRINCIPAL = "byPrincipal";
 
     private SessionItem() {
