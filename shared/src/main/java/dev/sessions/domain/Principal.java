@@ -1,6 +1,9 @@
 package dev.sessions.domain;
 
-/** Who a session belongs to: 1 to 128 characters of {@code A-Za-z0-9_.@:+=,-}, and neither {@code .} nor {@code ..}. */
+/**
+ * Who a session belongs to: 1 to 128 characters of {@code A-Za-z0-9_.@:+=,|-}, and neither
+ * {@code .} nor {@code ..} ({@code |} for OIDC subjects such as {@code auth0|5f1a...}).
+ */
 final class Principal {
 
     static final int MAX_LENGTH = 128;
@@ -24,9 +27,9 @@ final class Principal {
         for (int i = 0; i < principal.length(); i++) {
             char c = principal.charAt(i);
             boolean allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || "_.@:+=,-".indexOf(c) >= 0;
+                    || "_.@:+=,|-".indexOf(c) >= 0;
             if (!allowed) {
-                throw new InvalidData("principal may contain only A-Z a-z 0-9 and _.@:+=,- (found a character"
+                throw new InvalidData("principal may contain only A-Z a-z 0-9 and _.@:+=,|- (found a character"
                         + " outside them at position " + (i + 1) + ")");
             }
         }

@@ -26,10 +26,13 @@ final class SessionRequests {
 
     private final SessionCookie cookie;
     private final int maxBodyBytes;
+    /** With a JWT authorizer: the claim that is a new session's principal. */
+    private final Optional<String> principalClaim;
 
-    SessionRequests(SessionCookie cookie, int maxBodyBytes) {
+    SessionRequests(SessionCookie cookie, int maxBodyBytes, Optional<String> principalClaim) {
         this.cookie = cookie;
         this.maxBodyBytes = maxBodyBytes;
+        this.principalClaim = principalClaim;
     }
 
     /** The token presented, whatever its shape. */
@@ -70,7 +73,33 @@ final class SessionRequests {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> object = (Map<String, Object>) data;
-        return new SessionService.NewSession((String) principal, object, key);
+        return new SessionService.NewSession(principal(request, (String) principal), object, key);
+    }
+
+    /**
+     * The new session's principal: with a JWT authorizer, the verified token's claim (a body
+     * principal may only repeat it); without one, what the body says.
+     *
+     * @throws RequestRejected 401 when the authorizer passed no claims (the route was reached
+     *     around it), 403 when the token lacks the claim or the body names someone else
+     */
+    private String principal(HttpRequest request, String asserted) {
+        if (principalClaim.isEmpty()) {
+            return asserted;
+        }
+        String claim = principalClaim.get();
+        if (request.claims().isEmpty()) {
+            throw new RequestRejected(Problem.tokenRequired());
+        }
+        String verified = request.claims().get(claim);
+        if (verified == null || verified.isBlank()) {
+            throw new RequestRejected(Problem.principalUnverified("The verified token has no " + claim
+                    + " claim to be the session's principal."));
+        }
+        if (asserted != null && !asserted.equals(verified)) {
+            throw new RequestRejected(Problem.principalMismatch());
+        }
+        return verified;
     }
 
     /** {@code PATCH /sessions/current}'s body: a JSON merge patch (RFC 7396) of data. */

@@ -45,7 +45,8 @@ public final class SessionsHandler implements RequestStreamHandler {
     /** With its parts given: tests and benchmarks build it on their own store and log stream. */
     public SessionsHandler(SessionComponents components, PrintStream out) {
         this.sessions = components.sessions();
-        this.requests = new SessionRequests(components.cookie(), components.settings().maxBodyBytes());
+        this.requests = new SessionRequests(components.cookie(), components.settings().maxBodyBytes(),
+                components.settings().principalClaim());
         this.responses = new SessionResponses(components.cookie(), sessions);
         this.routes = components.routes("SessionsFunction", out);
         this.priming = Priming.register(routes.logs(), this::warmUp);

@@ -704,6 +704,33 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenAJwtAuthorizer_whenCreated_thenThePrincipalIsTheVerifiedSubjectAndABodyMayOnlyRepeatIt() {
+        SessionsHandler verified = with(Map.of("PRINCIPAL_CLAIM", "sub"));
+        String subject = "7f3a9c2e-1b4d-4e6f-8a0b-2c3d4e5f6a7b";
+
+        HandlerResponse created = Invoke.http(verified, event("sessions-create-jwt.json"));
+        HandlerResponse repeated = Invoke.http(verified, event("sessions-create-jwt.json").requestId("repeat")
+                .body("{\"principal\":\"" + subject + "\"}"));
+
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(subject, session(created).get("principal"));
+        assertEquals(201, repeated.statusCode(), repeated.body());
+        assertEquals(subject, session(repeated).get("principal"));
+    }
+
+    @Test
+    void givenAJwtAuthorizer_whenTheBodyNamesAnotherOrNoTokenWasVerified_thenRefusedAndNothingStored() {
+        SessionsHandler verified = with(Map.of("PRINCIPAL_CLAIM", "sub"));
+        handler = verified;
+
+        assertRefusedUnchanged(event("sessions-create-jwt.json").body("{\"principal\":\"victim@example.com\"}"),
+                403, "principal-mismatch");
+        assertRefusedUnchanged(event("sessions-create.json"), 401, "token-required");
+        handler = with(Map.of("PRINCIPAL_CLAIM", "email"));
+        assertRefusedUnchanged(event("sessions-create-jwt.json"), 403, "principal-unverified");
+    }
+
+    @Test
     void givenCookieSettings_whenIssued_thenNameAndAttributesFollowThem() {
         HandlerResponse strict = Invoke.http(with(Map.of("COOKIE_SAME_SITE", "Strict", "COOKIE_DOMAIN", "example.com")),
                 event("sessions-create.json"));

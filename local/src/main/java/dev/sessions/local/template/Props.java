@@ -48,4 +48,15 @@ final class Props {
         }
         return Boolean.parseBoolean(text);
     }
+
+    /** A list of scalars as text (a single scalar is a list of one); none for {@code null}. */
+    static java.util.List<String> strings(Object value) {
+        if (value == null) {
+            return java.util.List.of();
+        }
+        if (value instanceof java.util.List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        return java.util.List.of(String.valueOf(value));
+    }
 }

@@ -28,13 +28,17 @@ final class RouteReader {
                 if (path != null && method == null) {
                     method = "ANY";
                 }
-                String authorizer = Props.string(Props.map(props.get("Auth")), "Authorizer", at + ".Auth", null);
+                Map<String, Object> auth = Props.map(props.get("Auth"));
+                String authorizer = Props.string(auth, "Authorizer", at + ".Auth", null);
                 if (authorizer == null) {
                     authorizer = defaultAuthorizer(apiId);
                 }
-                routes.add(new Route(id, apiId, method == null ? null : method.toUpperCase(Locale.ROOT), path,
-                        Props.string(props, "PayloadFormatVersion", at, "2.0"), "AWS_IAM".equals(authorizer),
-                        Props.integer(props, "TimeoutInMillis", at, 30_000)));
+                String upper = method == null ? null : method.toUpperCase(Locale.ROOT);
+                JwtAuthorizer jwt = authorizer == null || authorizer.equals("AWS_IAM") || authorizer.equals("NONE")
+                        ? definedInBody(apiId, upper, path)
+                        : samAuthorizer(apiId, authorizer, Props.strings(auth.get("AuthorizationScopes")), at + ".Auth");
+                routes.add(new Route(id, apiId, upper, path, Props.string(props, "PayloadFormatVersion", at, "2.0"),
+                        "AWS_IAM".equals(authorizer), Props.integer(props, "TimeoutInMillis", at, 30_000), jwt));
             }
         }
         return routes;
@@ -87,6 +91,69 @@ final class RouteReader {
             return ref;
         }
         throw new TemplateException(at + ".ApiId must be !Ref to an HttpApi of this template");
+    }
+
+    /**
+     * The JWT authorizer SAM's {@code Auth.Authorizers} names: {@code JwtConfiguration} (issuer,
+     * audience) and {@code IdentitySource}.
+     */
+    private JwtAuthorizer samAuthorizer(String apiId, String name, List<String> scopes, String at) {
+        Map<String, Object> definition = Props.map(Props.map(Props.map(apiProperties(apiId).get("Auth"))
+                .get("Authorizers")).get(name));
+        if (definition.isEmpty() || !(definition.get("JwtConfiguration") instanceof Map<?, ?> config)) {
+            throw new TemplateException(at + ".Authorizer " + name + " is not a JWT authorizer of " + apiId
+                    + "'s Auth.Authorizers; the local runtime serves AWS_IAM and JWT authorizers");
+        }
+        return jwt(name, Props.map(config), String.valueOf(definition.getOrDefault("IdentitySource",
+                "$request.header.Authorization")), scopes, at);
+    }
+
+    /**
+     * The JWT authorizer the HttpApi's {@code DefinitionBody} puts on a route: the operation's
+     * {@code security} naming a scheme of {@code components.securitySchemes} whose
+     * {@code x-amazon-apigateway-authorizer} is of type jwt; {@code null} when it names none.
+     */
+    private JwtAuthorizer definedInBody(String apiId, String method, String path) {
+        if (!template.isType(apiId, TemplateEvaluator.HTTP_API) || method == null || path == null) {
+            return null;
+        }
+        Map<String, Object> body = Props.map(apiProperties(apiId).get("DefinitionBody"));
+        Map<String, Object> operation = Props.map(Props.map(Props.map(body.get("paths")).get(path))
+                .get(method.toLowerCase(Locale.ROOT)));
+        String at = "Resources." + apiId + ".Properties.DefinitionBody.paths." + path + "." + method.toLowerCase(Locale.ROOT);
+        if (!(operation.get("security") instanceof List<?> security)) {
+            return null;
+        }
+        for (Object requirement : security) {
+            for (Map.Entry<String, Object> scheme : Props.map(requirement).entrySet()) {
+                Map<String, Object> authorizer = Props.map(Props.map(Props.map(Props.map(body.get("components"))
+                        .get("securitySchemes")).get(scheme.getKey())).get("x-amazon-apigateway-authorizer"));
+                if (!"jwt".equals(authorizer.get("type"))) {
+                    throw new TemplateException(at + ".security names " + scheme.getKey() + ", which is no JWT"
+                            + " authorizer of components.securitySchemes");
+                }
+                return jwt(scheme.getKey(), Props.map(authorizer.get("jwtConfiguration")),
+                        String.valueOf(authorizer.getOrDefault("identitySource", "$request.header.Authorization")),
+                        Props.strings(scheme.getValue()), at);
+            }
+        }
+        return null;
+    }
+
+    private static JwtAuthorizer jwt(String name, Map<String, Object> config, String identitySource, List<String> scopes,
+                                     String at) {
+        Object issuer = config.getOrDefault("issuer", config.get("Issuer"));
+        List<String> audiences = Props.strings(config.getOrDefault("audience", config.get("Audience")));
+        if (!(issuer instanceof String text) || text.isBlank() || audiences.isEmpty()) {
+            throw new TemplateException(at + ": JWT authorizer " + name + " needs an issuer and at least one audience");
+        }
+        String prefix = "$request.header.";
+        if (!identitySource.startsWith(prefix)) {
+            throw new TemplateException(at + ": JWT authorizer " + name + " reads " + identitySource
+                    + "; the local runtime reads a token from a header ($request.header.<name>)");
+        }
+        return new JwtAuthorizer(name, text, audiences, identitySource.substring(prefix.length()).toLowerCase(Locale.ROOT),
+                scopes.stream().filter(s -> !s.isEmpty()).toList());
     }
 
     private String defaultAuthorizer(String apiId) {

@@ -41,10 +41,11 @@ public final class HttpApiPayload {
         Map<String, Object> context = object(root, "requestContext");
         Map<String, Object> http = object(context, "http");
         Map<String, Object> iam = object(object(context, "authorizer"), "iam");
+        Map<String, String> claims = strings(object(object(context, "authorizer"), "jwt"), "claims");
         return HttpRequest.from(string(http, "method"), string(http, "path"), string(root, "rawPath"),
                 strings(root, "headers"), list(root, "cookies"), strings(root, "queryStringParameters"),
                 strings(root, "pathParameters"), string(root, "body"), Boolean.TRUE.equals(root.get("isBase64Encoded")),
-                string(context, "requestId"), string(iam, "userArn"));
+                string(context, "requestId"), string(iam, "userArn"), claims);
     }
 
     /** Writes {@code response} as the JSON API Gateway reads back (payload format 2.0). */

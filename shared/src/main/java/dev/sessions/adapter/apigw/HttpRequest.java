@@ -24,10 +24,23 @@ import java.util.Optional;
  * @param apiRequestId API Gateway's request id ({@code requestContext.requestId}); the key of a write's
  *     repeat detection and of the access log line
  * @param caller the IAM caller's ARN on AWS_IAM routes, or {@code null}
+ * @param claims the verified token's claims on a JWT authorizer's routes (as API Gateway passes
+ *     them, every value as text), or empty
  */
 public record HttpRequest(String method, String path, Map<String, String> headers, List<String> cookies,
                           Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
-                          String apiRequestId, String caller) {
+                          String apiRequestId, String caller, Map<String, String> claims) {
+
+    public HttpRequest {
+        claims = claims == null ? Map.of() : Map.copyOf(claims);
+    }
+
+    /** A request no JWT authorizer verified. */
+    public HttpRequest(String method, String path, Map<String, String> headers, List<String> cookies,
+                       Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
+                       String apiRequestId, String caller) {
+        this(method, path, headers, cookies, query, pathParameters, body, base64, apiRequestId, caller, Map.of());
+    }
 
     /**
      * From the event's fields as API Gateway sends them, any of which may be missing ({@code null}).
@@ -38,7 +51,8 @@ public record HttpRequest(String method, String path, Map<String, String> header
      */
     static HttpRequest from(String method, String path, String rawPath, Map<String, String> headers,
                             List<String> cookies, Map<String, String> query, Map<String, String> pathParameters,
-                            String body, boolean base64, String apiRequestId, String caller) {
+                            String body, boolean base64, String apiRequestId, String caller,
+                            Map<String, String> claims) {
         Map<String, String> lowerCased = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((name, value) -> lowerCased.merge(name.toLowerCase(Locale.ROOT),
@@ -57,7 +71,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
         return new HttpRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT),
                 path != null ? path : rawPath == null ? "/" : rawPath, lowerCased, gathered,
                 query == null ? Map.of() : query, pathParameters == null ? Map.of() : pathParameters,
-                body, base64, apiRequestId, caller);
+                body, base64, apiRequestId, caller, claims);
     }
 
     public Optional<String> header(String lowerCaseName) {

@@ -37,6 +37,21 @@ public record Problem(String type, String title, int status, String detail) {
         return new Problem(URN + "invalid-principal", "Invalid principal", 400, detail);
     }
 
+    public static Problem tokenRequired() {
+        return new Problem(URN + "token-required", "Token required", 401,
+                "Creating a session needs a verified token (JWT) in the Authorization header; the request reached"
+                        + " the function without one.");
+    }
+
+    public static Problem principalUnverified(String detail) {
+        return new Problem(URN + "principal-unverified", "Principal not verified", 403, detail);
+    }
+
+    public static Problem principalMismatch() {
+        return new Problem(URN + "principal-mismatch", "Principal mismatch", 403,
+                "The body's principal is not the verified token's; leave it out, or send the token's own.");
+    }
+
     public static Problem sessionRequired(String detail) {
         return new Problem(URN + "session-required", "Session required", 401, detail);
     }

@@ -28,13 +28,15 @@ import java.util.Optional;
  * @param counterShards {@code COUNTER_SHARDS} (default 8)
  * @param deadLetterQueueUrl {@code DEAD_LETTER_QUEUE_URL}: where the stream functions set aside
  *     records that can never apply; empty where the function has none
+ * @param principalClaim {@code PRINCIPAL_CLAIM}: with a JWT authorizer, the verified claim that is a
+ *     new session's principal; empty where principals are what the caller of POST /sessions writes
  * @param logs {@code LOG_LEVEL} (else Lambda's {@code AWS_LAMBDA_LOG_LEVEL}) and {@code LOG_DEBUG_SAMPLE_RATE}
  */
 public record FunctionSettings(String sessionsTable, String countersTable, Optional<String> idempotencyTable,
                                SessionPolicy policy, int maxSessionsPerPrincipal, int maxBodyBytes,
                                SessionCookie cookie, Optional<String> redisUrl, Duration redisTimeout,
                                String metricsNamespace, int counterShards, Optional<String> deadLetterQueueUrl,
-                               LogSettings logs) {
+                               Optional<String> principalClaim, LogSettings logs) {
 
     public static FunctionSettings fromEnvironment(Map<String, String> env) {
         SessionPolicy defaults = SessionPolicy.defaults();
@@ -68,6 +70,7 @@ public record FunctionSettings(String sessionsTable, String countersTable, Optio
                 env.getOrDefault("METRICS_NAMESPACE", "Sessions"),
                 (int) number(env, "COUNTER_SHARDS", 8),
                 optional(env, "DEAD_LETTER_QUEUE_URL"),
+                optional(env, "PRINCIPAL_CLAIM"),
                 LogSettings.fromEnvironment(env));
     }
 

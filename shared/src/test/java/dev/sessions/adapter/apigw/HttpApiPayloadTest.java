@@ -56,7 +56,9 @@ class HttpApiPayloadTest {
         return HttpRequest.from(http == null ? null : http.getMethod(), http == null ? null : http.getPath(),
                 event.getRawPath(), event.getHeaders(), event.getCookies(), event.getQueryStringParameters(),
                 event.getPathParameters(), event.getBody(), event.getIsBase64Encoded(),
-                context == null ? null : context.getRequestId(), caller);
+                context == null ? null : context.getRequestId(), caller,
+                context != null && context.getAuthorizer() != null && context.getAuthorizer().getJwt() != null
+                        ? context.getAuthorizer().getJwt().getClaims() : null);
     }
 
     @Test
