@@ -31,11 +31,14 @@ import java.util.Map;
  * @param callerCredentials {@code --caller-credentials}
  * @param readLag {@code --read-lag-ms}; zero with {@code --no-read-lag}
  * @param cpuShare false with {@code --no-cpu-share}
+ * @param localIssuer {@code --local-issuer}: the directory of a local OIDC issuer to serve, or null
+ * @param issuerPort {@code --issuer-port} (0: any free port)
  */
 record CommandLine(String command, List<String> positional, Path templateFile, Path buildDir,
                    Map<String, String> parameters, Path envVars, String event, String endpoint, String region, Path java,
                    int maxEnvironments, Duration idleTimeout, Path deadLetterDir, String stackName, int port,
-                   boolean streams, boolean iam, Path callerCredentials, Duration readLag, boolean cpuShare) {
+                   boolean streams, boolean iam, Path callerCredentials, Duration readLag, boolean cpuShare,
+                   Path localIssuer, int issuerPort) {
 
     /** A usage error: exit 2. */
     static final class UsageError extends RuntimeException {
@@ -69,6 +72,8 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         Path callerCredentials = Path.of(".aws-sam/local/credentials");
         Duration readLag = LaggingReads.DEFAULT_LAG;
         boolean cpuShare = true;
+        Path localIssuer = null;
+        int issuerPort = 0;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -89,6 +94,8 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "--no-iam" -> iam = false;
                 case "--no-read-lag" -> readLag = Duration.ZERO;
                 case "--no-cpu-share" -> cpuShare = false;
+                case "--local-issuer" -> localIssuer = Path.of(value(args, ++i, arg));
+                case "--issuer-port" -> issuerPort = number(value(args, ++i, arg), arg, 0, 65535);
                 case "--read-lag-ms" -> readLag = Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 60_000));
                 case "--parameter-overrides" -> {
                     // sam's forms: "A=1 B=2", or one K=V per argument, until the next option
@@ -112,7 +119,17 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         }
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
-                idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag, cpuShare);
+                idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag, cpuShare,
+                localIssuer, issuerPort);
+    }
+
+    /** The same command line with {@code more} parameter overrides (the ones given win). */
+    CommandLine withParameters(Map<String, String> more) {
+        Map<String, String> merged = new LinkedHashMap<>(more);
+        merged.putAll(parameters);
+        return new CommandLine(command, positional, templateFile, buildDir, Map.copyOf(merged), envVars, event, endpoint,
+                region, java, maxEnvironments, idleTimeout, deadLetterDir, stackName, port, streams, iam,
+                callerCredentials, readLag, cpuShare, localIssuer, issuerPort);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -30,6 +30,8 @@ public final class Main {
               invoke <LogicalId> [-e <event.json>|-e -]   run one function once; response on stdout, logs on stderr
               start-api [--port 3000] [--no-streams]       serve the template's HttpApi routes on 127.0.0.1 and poll its streams
               bootstrap                                    create the template's DynamoDB tables in the endpoint (idempotent)
+              mint-token <subject> [--scope S] [--ttl-seconds N] [--local-issuer DIR]
+                                                           a JWT for subject from the running local issuer, on stdout
 
             options:
               -t, --template FILE            SAM template (default template.yaml)
@@ -52,6 +54,10 @@ public final class Main {
               --no-read-lag                  every read sees the latest write (kinder than DynamoDB)
               --no-cpu-share                 run the functions' JVMs unlimited (by default each gets the share of a
                                              vCPU its MemorySize buys on Lambda, where cgroups allow it)
+              --local-issuer DIR             start-api: serve an OIDC issuer on loopback (its key in DIR, made if
+                                             absent) and set AuthIssuer/AuthAudience to it unless overridden;
+                                             mint-token: the issuer to sign for (default .aws-sam/local/issuer)
+              --issuer-port PORT             the local issuer's port (default: any free one)
             """;
 
     private Main() {
@@ -63,6 +69,14 @@ public final class Main {
 
     /** Runs a command; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("mint-token")) {
+            try {
+                return mintToken(args, out); // options of its own, none of the runtime's
+            } catch (LocalRuntimeException e) {
+                err.println("error: " + e.getMessage());
+                return 1;
+            }
+        }
         CommandLine options;
         try {
             options = CommandLine.parse(args);
@@ -81,7 +95,7 @@ public final class Main {
                 case "start-api" -> startApi(options, out, err);
                 case "bootstrap" -> bootstrap(options, out, err);
                 default -> {
-                    err.println("error: unknown command " + options.command() + " (invoke, start-api, bootstrap)");
+                    err.println("error: unknown command " + options.command() + " (invoke, start-api, bootstrap, mint-token)");
                     yield 2;
                 }
             };
@@ -113,7 +127,11 @@ public final class Main {
         }
     }
 
-    private static int startApi(CommandLine options, PrintStream out, PrintStream err) {
+    private static int startApi(CommandLine given, PrintStream out, PrintStream err) {
+        dev.sessions.local.auth.LocalIssuer issuer = given.localIssuer() == null ? null
+                : dev.sessions.local.auth.LocalIssuer.start(given.localIssuer(), given.issuerPort());
+        CommandLine options = issuer == null ? given : given.withParameters(Map.of("AuthIssuer", issuer.url(),
+                "AuthAudience", dev.sessions.local.auth.LocalIssuer.AUDIENCE));
         RuntimeSetup setup = new RuntimeSetup(options);
         Template template = setup.template();
         LocalLambda lambda;
@@ -136,14 +154,19 @@ public final class Main {
             try {
                 server.close();
             } finally {
+                if (issuer != null) {
+                    issuer.close();
+                }
                 setup.close();
                 stopped.countDown();
             }
         }, "local-runtime-stop"));
         out.println("Local runtime for " + template.file() + " (stack " + template.settings().stackName() + ")");
         for (dev.sessions.local.template.Route route : server.routes()) {
-            out.printf("  %-45s -> %s%s%n", route.routeKey(), route.functionId(), !route.iamAuthorization() ? ""
-                    : lambda.iam() != null ? "  (AWS_IAM: SigV4, execute-api)" : "  (AWS_IAM, NOT enforced: --no-iam)");
+            out.printf("  %-45s -> %s%s%s%n", route.routeKey(), route.functionId(), !route.iamAuthorization() ? ""
+                    : lambda.iam() != null ? "  (AWS_IAM: SigV4, execute-api)" : "  (AWS_IAM, NOT enforced: --no-iam)",
+                    route.jwt() == null ? "" : "  (JWT: " + route.jwt().issuer() + (route.jwt().scopes().isEmpty() ? ""
+                            : ", scopes " + String.join(" ", route.jwt().scopes())) + ")");
         }
         for (dev.sessions.local.template.StreamMapping mapping : server.mappings()) {
             out.printf("  stream of %-35s -> %s (batch %d, window %ds)%n", mapping.tableId(), mapping.functionId(),
@@ -161,6 +184,56 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** {@code mint-token <subject> [--scope S] [--ttl-seconds N] [--local-issuer DIR]}. */
+    private static int mintToken(String[] args, PrintStream out) {
+        String subject = null;
+        String scope = null;
+        long ttl = 3600;
+        Path dir = Path.of(".aws-sam/local/issuer");
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--scope" -> scope = optionValue(args, ++i, "--scope");
+                case "--ttl-seconds" -> {
+                    String text = optionValue(args, ++i, "--ttl-seconds");
+                    if (!text.matches("[0-9]{1,7}") || Long.parseLong(text) < 1) {
+                        throw new LocalRuntimeException("--ttl-seconds takes a whole number of seconds from 1, not " + text);
+                    }
+                    ttl = Long.parseLong(text);
+                }
+                case "--local-issuer" -> dir = Path.of(optionValue(args, ++i, "--local-issuer"));
+                default -> {
+                    if (args[i].startsWith("-") || subject != null) {
+                        throw new LocalRuntimeException("mint-token takes one subject and --scope, --ttl-seconds,"
+                                + " --local-issuer; not " + args[i]);
+                    }
+                    subject = args[i];
+                }
+            }
+        }
+        if (subject == null || subject.isBlank()) {
+            throw new LocalRuntimeException("mint-token needs the subject the token is for (the session's principal)");
+        }
+        long now = java.time.Instant.now().getEpochSecond();
+        Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        claims.put("sub", subject);
+        claims.put("aud", dev.sessions.local.auth.LocalIssuer.AUDIENCE);
+        claims.put("iat", now);
+        claims.put("nbf", now);
+        claims.put("exp", now + ttl);
+        if (scope != null) {
+            claims.put("scope", scope);
+        }
+        out.println(dev.sessions.local.auth.LocalIssuer.mint(dir, claims));
+        return 0;
+    }
+
+    private static String optionValue(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new LocalRuntimeException(option + " needs a value");
+        }
+        return args[index];
     }
 
     private static int bootstrap(CommandLine options, PrintStream out, PrintStream err) {

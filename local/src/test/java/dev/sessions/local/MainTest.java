@@ -35,6 +35,35 @@ class MainTest {
     }
 
     @Test
+    void givenNoIssuerOrNoSubject_whenATokenIsMinted_thenOneLineAndExitOne(@TempDir Path dir) {
+        Outcome noIssuer = run("mint-token", "alice", "--local-issuer", dir.toString());
+        Outcome noSubject = run("mint-token", "--scope", "sessions/create");
+        Outcome badTtl = run("mint-token", "alice", "--ttl-seconds", "-5");
+
+        for (Outcome outcome : List.of(noIssuer, noSubject, badTtl)) {
+            assertEquals(1, outcome.exit());
+            assertEquals(1, outcome.errorLines().size(), outcome.errorLines().toString());
+        }
+        assertEquals(List.of("error: no local issuer in " + dir + ": start it with scripts/run --jwt"), noIssuer.errorLines());
+    }
+
+    @Test
+    void givenARunningIssuer_whenATokenIsMinted_thenItsSignedForItWithTheSubjectAndScope(@TempDir Path dir) {
+        try (var issuer = dev.sessions.local.auth.LocalIssuer.start(dir, 0)) {
+            Outcome minted = run("mint-token", "alice", "--scope", "sessions/create", "--local-issuer", dir.toString());
+
+            assertEquals(0, minted.exit(), minted.errorLines().toString());
+            String[] parts = minted.out().trim().split("\\.");
+            assertEquals(3, parts.length);
+            var claims = dev.sessions.json.Json.parseObject(new String(java.util.Base64.getUrlDecoder().decode(parts[1]),
+                    java.nio.charset.StandardCharsets.UTF_8), 4);
+            assertEquals(issuer.url(), claims.get("iss"));
+            assertEquals("alice", claims.get("sub"));
+            assertEquals("sessions/create", claims.get("scope"));
+        }
+    }
+
+    @Test
     void givenTemplateThatDoesNotExist_whenInvoked_thenOneLineAndExitOne(@TempDir Path dir) {
         Outcome outcome = run("invoke", "Red", "-t", dir.resolve("missing.yaml").toString());
 
@@ -112,7 +141,7 @@ class MainTest {
         assertEquals(2, option.exit());
         assertEquals("error: unknown option --bogus", option.errorLines().getFirst());
         assertEquals(2, command.exit());
-        assertEquals("error: unknown command deploy (invoke, start-api, bootstrap)", command.errorLines().getFirst());
+        assertEquals("error: unknown command deploy (invoke, start-api, bootstrap, mint-token)", command.errorLines().getFirst());
         assertEquals("error: --port takes a whole number, not eighty", badNumber.errorLines().getFirst());
     }
 

@@ -36,8 +36,17 @@ public record ProjectRun(Template template, LocalLambda lambda, Map<String, Stri
      */
     public static ProjectRun start(AwsEndpoint aws, String stackPrefix, Map<String, String> overrides,
                                    Map<String, String> extra, int environments, LogSink logs, Path dir) {
+        return start(aws, stackPrefix, Map.of(), overrides, extra, environments, logs, dir);
+    }
+
+    /** The same, with template parameters beside CacheEnabled=true. */
+    public static ProjectRun start(AwsEndpoint aws, String stackPrefix, Map<String, String> parameters,
+                                   Map<String, String> overrides, Map<String, String> extra, int environments,
+                                   LogSink logs, Path dir) {
         Path root = Executables.projectRoot();
-        Template template = Template.load(root.resolve("template.yaml"), Map.of("CacheEnabled", "true"),
+        Map<String, String> all = new LinkedHashMap<>(Map.of("CacheEnabled", "true"));
+        all.putAll(parameters);
+        Template template = Template.load(root.resolve("template.yaml"), all,
                 new Template.Settings(stackPrefix + "-" + UUID.randomUUID().toString().substring(0, 8),
                         aws.region().id(), "123456789012"));
         Map<String, String> env = new LinkedHashMap<>(Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL",

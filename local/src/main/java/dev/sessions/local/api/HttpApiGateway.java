@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sessions.json.Json;
 import dev.sessions.json.JsonException;
 import dev.sessions.local.LocalRuntimeException;
+import dev.sessions.local.auth.JwtVerifier;
+import dev.sessions.local.auth.KeySets;
 import dev.sessions.local.iam.Identity;
 import dev.sessions.local.iam.LocalIam;
 import dev.sessions.local.iam.SigV4;
@@ -66,6 +68,7 @@ public final class HttpApiGateway implements AutoCloseable {
     private final PrintStream log;
     private final HttpServer server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final JwtVerifier jwt = new JwtVerifier(new KeySets(java.time.Clock.systemUTC()), java.time.Clock.systemUTC());
 
     /**
      * Binds the port and starts serving.
@@ -76,6 +79,11 @@ public final class HttpApiGateway implements AutoCloseable {
      */
     public HttpApiGateway(LocalLambda lambda, List<Route> routes, String host, int port, PrintStream log) {
         for (Route route : routes) {
+            if (route.jwt() != null && !route.jwt().issuer().startsWith("https://")
+                    && !route.jwt().issuer().matches("http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?(/.*)?")) {
+                throw new TemplateException("route " + route.routeKey() + ": the JWT authorizer's issuer "
+                        + route.jwt().issuer() + " is not https (API Gateway requires it; plain http only on loopback)");
+            }
             if (!"2.0".equals(route.payloadFormatVersion())) {
                 throw new TemplateException("route " + route.routeKey() + " of " + route.functionId()
                         + " uses PayloadFormatVersion " + route.payloadFormatVersion()
@@ -142,10 +150,22 @@ public final class HttpApiGateway implements AutoCloseable {
                 if (route.iamAuthorization() && lambda.iam() != null) {
                     caller = authorize(exchange, route, method, rawPath, body);
                 }
+                JwtVerifier.Outcome token = route.jwt() == null ? null
+                        : jwt.verify(exchange.getRequestHeaders().getFirst(route.jwt().header()), route.jwt());
                 if (route.iamAuthorization() && lambda.iam() != null && caller.isEmpty()) {
                     status = send(exchange, 403, "{\"message\":\"Forbidden\"}");
+                } else if (token instanceof JwtVerifier.Rejected rejected) {
+                    // API Gateway's own answer: no function runs
+                    log.println("JWT: refused " + method + " " + rawPath + " (" + route.jwt().name() + "): "
+                            + rejected.description());
+                    exchange.getResponseHeaders().set("www-authenticate", "Bearer scope=\""
+                            + String.join(" ", route.jwt().scopes()) + "\" error=\"invalid_token\" error_description=\""
+                            + rejected.description().replace("\"", "'") + "\"");
+                    target = route.functionId() + " (JWT refused)";
+                    status = send(exchange, 401, "{\"message\":\"Unauthorized\"}");
                 } else {
-                    status = invoke(exchange, match.get(), method, rawPath, body, caller);
+                    status = invoke(exchange, match.get(), method, rawPath, body, caller,
+                            (JwtVerifier.Verified) token);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -182,11 +202,11 @@ public final class HttpApiGateway implements AutoCloseable {
     }
 
     private int invoke(HttpExchange exchange, RouteTable.Match match, String method, String rawPath, byte[] body,
-                       Optional<Identity> caller) throws IOException {
+                       Optional<Identity> caller, JwtVerifier.Verified token) throws IOException {
         Route route = match.route();
         String requestId = requestId();
         exchange.getResponseHeaders().set("apigw-requestid", requestId);
-        byte[] event = Json.write(event(exchange, match, method, rawPath, body, requestId, caller))
+        byte[] event = Json.write(event(exchange, match, method, rawPath, body, requestId, caller, token))
                 .getBytes(StandardCharsets.UTF_8);
         CompletableFuture<InvocationResult> call = CompletableFuture.supplyAsync(
                 () -> lambda.invoke(route.functionId(), event), threads);
@@ -218,7 +238,8 @@ public final class HttpApiGateway implements AutoCloseable {
 
     /** The payload format 2.0 event, with the fields API Gateway sends. */
     private static Map<String, Object> event(HttpExchange exchange, RouteTable.Match match, String method,
-                                             String rawPath, byte[] body, String requestId, Optional<Identity> caller) {
+                                             String rawPath, byte[] body, String requestId, Optional<Identity> caller,
+                                             JwtVerifier.Verified token) {
         Route route = match.route();
         Map<String, Object> headers = new LinkedHashMap<>();
         List<String> cookies = new ArrayList<>();
@@ -278,6 +299,12 @@ public final class HttpApiGateway implements AutoCloseable {
             String arn = caller.map(Identity::arn).orElse("arn:aws:iam::123456789012:user/local");
             context.put("authorizer", Map.of("iam", Map.of("accessKey", key, "accountId", "123456789012",
                     "callerId", key, "userArn", arn, "userId", key)));
+        }
+        if (token != null) {
+            Map<String, Object> jwtContext = new LinkedHashMap<>();
+            jwtContext.put("claims", token.claims());
+            jwtContext.put("scopes", token.scopes());
+            context.put("authorizer", Map.of("jwt", jwtContext));
         }
         event.put("requestContext", context);
         if (body.length > 0) {

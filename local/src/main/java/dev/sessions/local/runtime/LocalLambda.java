@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalLambda implements AutoCloseable {
 
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> invocations = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * How functions run locally.
      *
@@ -103,6 +105,7 @@ public final class LocalLambda implements AutoCloseable {
     /** Invokes a function synchronously with {@code event} and returns what Lambda's Invoke API would. */
     public InvocationResult invoke(String functionId, byte[] event) {
         EnvironmentPool pool = pool(functionId);
+        invocations.computeIfAbsent(functionId, id -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         LambdaFunction function = template.function(functionId);
         String requestId = UUID.randomUUID().toString();
         ExecutionEnvironment environment;
@@ -136,6 +139,12 @@ public final class LocalLambda implements AutoCloseable {
                 "status", result.timedOut() ? "timeout" : result.failed() ? "error" : "success"));
         pool.release(environment);
         return result;
+    }
+
+    /** How many invocations of a function were asked for so far (throttled ones included). */
+    public long invocations(String functionId) {
+        var count = invocations.get(functionId);
+        return count == null ? 0 : count.get();
     }
 
     /** How many of a function's environments are serving an invocation now. */

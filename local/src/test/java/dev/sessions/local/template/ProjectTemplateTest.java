@@ -34,6 +34,37 @@ class ProjectTemplateTest {
         return (Map<String, Map<String, Object>>) raw.get("Resources");
     }
 
+    private static Map<String, JwtAuthorizer> jwtRoutes(Map<String, String> parameters) {
+        Template template = Template.load(Executables.projectRoot().resolve("template.yaml"), parameters,
+                Template.Settings.defaults());
+        Map<String, JwtAuthorizer> guarded = new java.util.TreeMap<>();
+        template.routes().stream().filter(r -> r.jwt() != null).forEach(r -> guarded.put(r.routeKey(), r.jwt()));
+        return guarded;
+    }
+
+    @Test
+    void givenNoIssuer_whenDeployed_thenNoRouteNeedsAJwt() {
+        assertEquals(Map.of(), jwtRoutes(Map.of()));
+    }
+
+    @Test
+    void givenAnIssuerOrAUserPool_whenDeployed_thenOnlyPostSessionsNeedsItsTokens() {
+        JwtAuthorizer external = jwtRoutes(Map.of("AuthIssuer", "https://login.example.com/", "AuthAudience", "app,web",
+                "AuthScopes", "sessions/create")).get("POST /sessions");
+        assertEquals(new JwtAuthorizer("JwtAuthorizer", "https://login.example.com/", List.of("app", "web"),
+                "authorization", List.of("sessions/create")), external);
+        assertEquals(java.util.Set.of("POST /sessions"), jwtRoutes(Map.of("AuthIssuer", "https://login.example.com/",
+                "AuthAudience", "app")).keySet(), "reads, patches, DELETE and rotate go by session token; admin by IAM");
+
+        // a Cognito user pool's issuer is https://cognito-idp.<region>.amazonaws.com/<poolId> (API Gateway's
+        // JWT authorizer guide); its access tokens carry aws.cognito.signin.user.admin and ID tokens no scope
+        JwtAuthorizer cognito = jwtRoutes(Map.of("AuthUserPool", "create")).get("POST /sessions");
+        assertTrue(cognito.issuer().startsWith("https://cognito-idp." + Template.Settings.defaults().region()
+                + ".amazonaws.com/"), cognito.issuer());
+        assertEquals(List.of("aws.cognito.signin.user.admin"), cognito.scopes());
+        assertEquals(1, cognito.audiences().size());
+    }
+
     @Test
     void givenTheAlarmTopic_whenEncrypted_thenWithAKeyWhosePolicyLetsCloudWatchPublish() throws Exception {
         // AWS's knowledge center: with the AWS managed alias/aws/sns key, alarms cannot start their actions
