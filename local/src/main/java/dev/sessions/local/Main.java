@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +30,7 @@ public final class Main {
             commands:
               invoke <LogicalId> [-e <event.json>|-e -]   run one function once; response on stdout, logs on stderr
               start-api [--port 3000] [--no-streams]       serve the template's HttpApi routes on 127.0.0.1 and poll its streams
+              start-lambda [--port 3001]                   Lambda's Invoke API on 127.0.0.1 for every function of the template
               bootstrap                                    create the template's DynamoDB tables in the endpoint (idempotent)
               mint-token <subject> [--scope S] [--ttl-seconds N] [--local-issuer DIR]
                                                            a JWT for subject from the running local issuer, on stdout
@@ -93,9 +95,11 @@ public final class Main {
                 }
                 case "invoke" -> invoke(options, out, err);
                 case "start-api" -> startApi(options, out, err);
+                case "start-lambda" -> startLambda(options, List.of(args).contains("--port") || List.of(args).contains("-p")
+                        ? options.port() : 3001, out, err);
                 case "bootstrap" -> bootstrap(options, out, err);
                 default -> {
-                    err.println("error: unknown command " + options.command() + " (invoke, start-api, bootstrap, mint-token)");
+                    err.println("error: unknown command " + options.command() + " (invoke, start-api, start-lambda, bootstrap, mint-token)");
                     yield 2;
                 }
             };
@@ -134,33 +138,10 @@ public final class Main {
                 "AuthAudience", dev.sessions.local.auth.LocalIssuer.AUDIENCE));
         RuntimeSetup setup = new RuntimeSetup(options);
         Template template = setup.template();
-        LocalLambda lambda;
-        LocalServer server;
-        try {
-            lambda = setup.lambda(template, LogSink.prefixed(), out);
-            try {
-                server = new LocalServer(lambda, setup.awsEnvironment(), options.port(), options.streams(),
-                        options.deadLetterDir(), err);
-            } catch (RuntimeException e) {
-                lambda.close();
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            setup.close();
-            throw e;
-        }
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } finally {
-                if (issuer != null) {
-                    issuer.close();
-                }
-                setup.close();
-                stopped.countDown();
-            }
-        }, "local-runtime-stop"));
+        LocalLambda lambda = lambdaOf(setup, template, out);
+        LocalServer server = startOn(setup, lambda, () -> new LocalServer(lambda, setup.awsEnvironment(), options.port(),
+                options.streams(), options.deadLetterDir(), err));
+        java.util.concurrent.CountDownLatch stopped = closeOnShutdown(server, issuer, setup);
         out.println("Local runtime for " + template.file() + " (stack " + template.settings().stackName() + ")");
         for (dev.sessions.local.template.Route route : server.routes()) {
             out.printf("  %-45s -> %s%s%s%n", route.routeKey(), route.functionId(), !route.iamAuthorization() ? ""
@@ -178,11 +159,78 @@ public final class Main {
                 + (lambda.iam() != null ? "; IAM conditions, resource policies and SCPs are not evaluated (local/README.md)."
                 : "; IAM is not enforced (--no-iam)."));
         out.flush();
+        awaitStop(stopped);
+        return 0;
+    }
+
+    /** The setup's local Lambda; the setup is closed when it cannot start. */
+    private static LocalLambda lambdaOf(RuntimeSetup setup, Template template, PrintStream out) {
+        try {
+            return setup.lambda(template, LogSink.prefixed(), out);
+        } catch (RuntimeException e) {
+            setup.close();
+            throw e;
+        }
+    }
+
+    /** Starts a server on {@code lambda}; when it cannot start, the lambda and the setup are closed. */
+    private static <T> T startOn(RuntimeSetup setup, LocalLambda lambda, java.util.function.Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (RuntimeException e) {
+            try {
+                lambda.close();
+            } finally {
+                setup.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Closes {@code parts} in order (nulls skipped) when the JVM stops; the latch opens after. */
+    private static java.util.concurrent.CountDownLatch closeOnShutdown(AutoCloseable... parts) {
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable part : parts) {
+                try {
+                    if (part != null) {
+                        part.close();
+                    }
+                } catch (Exception e) {
+                    System.err.println("error: stopping: " + e.getMessage());
+                }
+            }
+            stopped.countDown();
+        }, "local-runtime-stop"));
+        return stopped;
+    }
+
+    private static void awaitStop(java.util.concurrent.CountDownLatch stopped) {
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code start-lambda}: the Invoke API for every function, until stopped (as {@code sam local start-lambda}). */
+    private static int startLambda(CommandLine options, int port, PrintStream out, PrintStream err) {
+        RuntimeSetup setup = new RuntimeSetup(options);
+        Template template = setup.template();
+        LocalLambda lambda = lambdaOf(setup, template, out);
+        dev.sessions.local.api.InvokeApi api = startOn(setup, lambda, () -> {
+            template.functions().keySet().forEach(lambda::check);
+            return new dev.sessions.local.api.InvokeApi(lambda, port, err);
+        });
+        java.util.concurrent.CountDownLatch stopped = closeOnShutdown(api, lambda, setup);
+        out.println("Lambda's Invoke API for " + template.file() + " (stack " + template.settings().stackName() + ")");
+        for (var function : template.functions().values()) {
+            out.printf("  %-30s %s%n", function.logicalId(), function.name());
+        }
+        out.println("Serving on http://127.0.0.1:" + api.port() + "  (aws lambda invoke --endpoint-url"
+                + " http://127.0.0.1:" + api.port() + " --function-name <name> out.json; Ctrl-C to stop)");
+        out.flush();
+        awaitStop(stopped);
         return 0;
     }
 

@@ -141,7 +141,7 @@ class MainTest {
         assertEquals(2, option.exit());
         assertEquals("error: unknown option --bogus", option.errorLines().getFirst());
         assertEquals(2, command.exit());
-        assertEquals("error: unknown command deploy (invoke, start-api, bootstrap, mint-token)", command.errorLines().getFirst());
+        assertEquals("error: unknown command deploy (invoke, start-api, start-lambda, bootstrap, mint-token)", command.errorLines().getFirst());
         assertEquals("error: --port takes a whole number, not eighty", badNumber.errorLines().getFirst());
     }
 

@@ -19,9 +19,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -102,17 +99,7 @@ public final class HttpApiGateway implements AutoCloseable {
             lambda.template().routeThrottle(route.apiId()).ifPresent(limits ->
                     throttles.put(route, new RouteThrottle(limits[0], limits[1])));
         }
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 128);
-        } catch (BindException e) {
-            throw new LocalRuntimeException("port " + port + " on " + host + " is in use: stop what holds it or pass"
-                    + " --port");
-        } catch (IOException e) {
-            throw new LocalRuntimeException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
-        }
-        server.setExecutor(threads);
-        server.createContext("/", this::handle);
-        server.start();
+        server = Listener.start(host, port, this::handle, threads);
     }
 
     /** The port it listens on. */
