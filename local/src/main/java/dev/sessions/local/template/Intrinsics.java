@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Evaluates CloudFormation intrinsic functions in a template fragment: Ref, Fn::GetAtt,
  * Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or,
- * Condition, Fn::FindInMap, Fn::Base64 and AWS::NoValue. Anything else fails naming itself.
+ * Condition, Fn::FindInMap, Fn::Base64 and AWS::NoValue, and the rule functions Fn::Contains,
+ * Fn::EachMemberEquals and Fn::EachMemberIn. Anything else fails naming itself.
  */
 final class Intrinsics {
 
@@ -121,6 +122,20 @@ final class Intrinsics {
                 List<?> args = list(argument, 2, at);
                 yield scalarText(evaluate(args.get(0), at)).equals(scalarText(evaluate(args.get(1), at)));
             }
+            // rule functions (a template's Rules section)
+            case "Fn::Contains" -> {
+                List<?> args = list(argument, 2, at);
+                yield listOfText(evaluate(args.get(0), at), at).contains(scalarText(evaluate(args.get(1), at)));
+            }
+            case "Fn::EachMemberEquals" -> {
+                List<?> args = list(argument, 2, at);
+                String value = scalarText(evaluate(args.get(1), at));
+                yield listOfText(evaluate(args.get(0), at), at).stream().allMatch(value::equals);
+            }
+            case "Fn::EachMemberIn" -> {
+                List<?> args = list(argument, 2, at);
+                yield listOfText(evaluate(args.get(1), at), at).containsAll(listOfText(evaluate(args.get(0), at), at));
+            }
             case "Fn::Not" -> !bool(evaluate(list(argument, 1, at).get(0), at), at);
             case "Fn::And" -> {
                 boolean all = true;
@@ -218,5 +233,12 @@ final class Intrinsics {
             return Boolean.parseBoolean((String) value);
         }
         throw new TemplateException(at + ": expected a condition, found " + value);
+    }
+
+    private static List<String> listOfText(Object value, String at) {
+        if (!(value instanceof List<?> list)) {
+            throw new TemplateException(at + ": a rule function needs a list here, not " + value);
+        }
+        return list.stream().map(Intrinsics::scalarText).toList();
     }
 }

@@ -45,7 +45,8 @@ final class Parameters {
                         throw new TemplateException("parameter " + name + "=" + text + " is not a Number");
                     }
                 }
-                case "CommaDelimitedList", "List<Number>" -> text.isEmpty() ? List.of() : List.of(text.split("\\s*,\\s*"));
+                // as CloudFormation reads it: an empty value is a list of one empty string, [""]
+                case "CommaDelimitedList", "List<Number>" -> List.of(text.split("\\s*,\\s*", -1));
                 default -> text;
             });
         });

@@ -51,6 +51,35 @@ final class TemplateEvaluator {
         }
         this.resources = all;
         this.intrinsics = new Intrinsics(new LocalNames(this));
+        checkRules(section(document, "Rules"));
+    }
+
+    /**
+     * The template's Rules, as CloudFormation checks them before it creates or changes anything:
+     * each rule whose RuleCondition holds (or that has none) must have every Assertion true, else
+     * the run is refused with the assertion's AssertDescription, as a deploy would be.
+     */
+    private void checkRules(Map<String, Object> rules) {
+        rules.forEach((name, body) -> {
+            Map<String, Object> rule = Props.map(body);
+            String at = "Rules." + name;
+            Object condition = rule.get("RuleCondition");
+            if (condition != null && !Boolean.TRUE.equals(evaluate(condition, at + ".RuleCondition"))) {
+                return;
+            }
+            Object assertions = rule.get("Assertions");
+            if (!(assertions instanceof java.util.List<?> list)) {
+                throw new TemplateException(at + " has no Assertions list");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                Map<String, Object> assertion = Props.map(list.get(i));
+                Object holds = evaluate(assertion.get("Assert"), at + ".Assertions[" + i + "]");
+                if (!Boolean.TRUE.equals(holds)) {
+                    throw new TemplateException("the parameters break rule " + name + ": "
+                            + String.valueOf(assertion.getOrDefault("AssertDescription", "(no description)")).trim());
+                }
+            }
+        });
     }
 
     Path file() {

@@ -43,6 +43,28 @@ class ProjectTemplateTest {
     }
 
     @Test
+    void givenParametersTheRulesRefuse_whenLoaded_thenRefusedAsADeployWouldBeNamingTheRule() {
+        Map<Map<String, String>, String> refused = Map.of(
+                Map.of("MaxSessionsPerPrincipal", "5"), "SessionLimitNeedsVerifiedPrincipals",
+                Map.of("AuthIssuer", "https://login.example.com/"), "OneTokenIssuer",
+                Map.of("AuthIssuer", "https://login.example.com/", "AuthAudience", "app", "AuthUserPool", "create"),
+                "OneTokenIssuer",
+                Map.of("ReplicaRegion", "eu-west-2", "CacheEnabled", "true"), "ReplicaRegionNeedsOneStreamConsumer",
+                Map.of("CookieSameSite", "None"), "CrossSiteCookieNeedsExactOrigins");
+        refused.forEach((parameters, rule) -> {
+            TemplateException e = org.junit.jupiter.api.Assertions.assertThrows(TemplateException.class,
+                    () -> Template.load(Executables.projectRoot().resolve("template.yaml"), parameters,
+                            Template.Settings.defaults()), parameters.toString());
+            assertTrue(e.getMessage().startsWith("the parameters break rule " + rule + ": "), e.getMessage());
+        });
+        for (Map<String, String> fine : List.of(Map.<String, String>of(), Map.of("MaxSessionsPerPrincipal", "5",
+                "AuthUserPool", "create"), Map.of("MaxSessionsPerPrincipal", "5", "AuthIssuer", "https://login.example.com/",
+                "AuthAudience", "app"))) {
+            Template.load(Executables.projectRoot().resolve("template.yaml"), fine, Template.Settings.defaults());
+        }
+    }
+
+    @Test
     void givenNoIssuer_whenDeployed_thenNoRouteNeedsAJwt() {
         assertEquals(Map.of(), jwtRoutes(Map.of()));
     }
