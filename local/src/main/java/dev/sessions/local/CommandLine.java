@@ -33,12 +33,15 @@ import java.util.Map;
  * @param cpuShare false with {@code --no-cpu-share}
  * @param localIssuer {@code --local-issuer}: the directory of a local OIDC issuer to serve, or null
  * @param issuerPort {@code --issuer-port} (0: any free port)
+ * @param deployedNames {@code --deployed-names}: a JSON object of the names a deploy gave the
+ *     resources, by logical id, or null
+ * @param accountId {@code --account-id}, or null for the local default
  */
 record CommandLine(String command, List<String> positional, Path templateFile, Path buildDir,
                    Map<String, String> parameters, Path envVars, String event, String endpoint, String region, Path java,
                    int maxEnvironments, Duration idleTimeout, Path deadLetterDir, String stackName, int port,
                    boolean streams, boolean iam, Path callerCredentials, Duration readLag, boolean cpuShare,
-                   Path localIssuer, int issuerPort) {
+                   Path localIssuer, int issuerPort, Path deployedNames, String accountId) {
 
     /** A usage error: exit 2. */
     static final class UsageError extends RuntimeException {
@@ -74,6 +77,8 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         boolean cpuShare = true;
         Path localIssuer = null;
         int issuerPort = 0;
+        Path deployedNames = null;
+        String accountId = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -96,6 +101,13 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "--no-cpu-share" -> cpuShare = false;
                 case "--local-issuer" -> localIssuer = Path.of(value(args, ++i, arg));
                 case "--issuer-port" -> issuerPort = number(value(args, ++i, arg), arg, 0, 65535);
+                case "--deployed-names" -> deployedNames = Path.of(value(args, ++i, arg));
+                case "--account-id" -> {
+                    accountId = value(args, ++i, arg);
+                    if (!accountId.matches("[0-9]{12}")) {
+                        throw new UsageError("--account-id takes 12 digits, not " + accountId);
+                    }
+                }
                 case "--read-lag-ms" -> readLag = Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 60_000));
                 case "--parameter-overrides" -> {
                     // sam's forms: "A=1 B=2", or one K=V per argument, until the next option
@@ -120,7 +132,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
                 idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag, cpuShare,
-                localIssuer, issuerPort);
+                localIssuer, issuerPort, deployedNames, accountId);
     }
 
     /** The same command line with {@code more} parameter overrides (the ones given win). */
@@ -129,7 +141,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         merged.putAll(parameters);
         return new CommandLine(command, positional, templateFile, buildDir, Map.copyOf(merged), envVars, event, endpoint,
                 region, java, maxEnvironments, idleTimeout, deadLetterDir, stackName, port, streams, iam,
-                callerCredentials, readLag, cpuShare, localIssuer, issuerPort);
+                callerCredentials, readLag, cpuShare, localIssuer, issuerPort, deployedNames, accountId);
     }
 
     private static String value(String[] args, int index, String option) {

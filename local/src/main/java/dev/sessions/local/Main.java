@@ -60,6 +60,9 @@ public final class Main {
                                              absent) and set AuthIssuer/AuthAudience to it unless overridden;
                                              mint-token: the issuer to sign for (default .aws-sam/local/issuer)
               --issuer-port PORT             the local issuer's port (default: any free one)
+              --deployed-names FILE          run a stack deployed elsewhere: a JSON object of the names its deploy gave
+                                             the resources, by logical id (tables, functions, queues)
+              --account-id ID                the account ARNs are in (default 123456789012)
             """;
 
     private Main() {

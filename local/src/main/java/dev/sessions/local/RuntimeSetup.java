@@ -80,10 +80,26 @@ final class RuntimeSetup implements AutoCloseable {
         }
     }
 
+    /** {@code --deployed-names}: a JSON object of names by logical id. */
+    private Map<String, String> deployedNames() {
+        if (line.deployedNames() == null) {
+            return Map.of();
+        }
+        try {
+            Map<String, String> names = new java.util.LinkedHashMap<>();
+            dev.sessions.json.Json.parseObject(java.nio.file.Files.readString(line.deployedNames()), 4)
+                    .forEach((id, name) -> names.put(id, String.valueOf(name)));
+            return names;
+        } catch (java.io.IOException | dev.sessions.json.JsonException e) {
+            throw new LocalRuntimeException("cannot read --deployed-names " + line.deployedNames() + ": " + e.getMessage());
+        }
+    }
+
     Template template() {
         Template.Settings defaults = Template.Settings.defaults();
         return Template.load(line.templateFile(), line.parameters(), new Template.Settings(line.stackName(),
-                line.region() != null ? line.region() : defaults.region(), defaults.accountId()));
+                line.region() != null ? line.region() : defaults.region(),
+                line.accountId() != null ? line.accountId() : defaults.accountId(), deployedNames()));
     }
 
     /**

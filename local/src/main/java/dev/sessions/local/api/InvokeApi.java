@@ -28,11 +28,18 @@ import java.util.regex.Pattern;
  * {@code X-Amz-Function-Error}), {@code Event} answers 202 and runs it after, {@code DryRun} 204.
  * Lambda's own errors come in its shapes: 404 {@code ResourceNotFoundException}, 400
  * {@code InvalidRequestContentException}, 413 {@code RequestEntityTooLargeException}, 429
- * {@code TooManyRequestsException}.
+ * {@code TooManyRequestsException}. {@code POST /proxy/{name}} serves emulators' Lambda proxies
+ * (see {@link #PROXY}).
  */
 public final class InvokeApi implements AutoCloseable {
 
     private static final Pattern PATH = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
+    /**
+     * The form an emulator's Lambda proxy speaks (MiniStack's proxy mode, say): the event in, the
+     * function's answer out, and a function error as a non-2xx answer (502), which such proxies
+     * take as the invocation failing, so that a stream batch is retried as on AWS.
+     */
+    private static final Pattern PROXY = Pattern.compile("/proxy/([^/]+)");
     /** Lambda's synchronous payload limit. */
     static final int MAX_PAYLOAD = 6 * 1024 * 1024;
 
@@ -60,7 +67,12 @@ public final class InvokeApi implements AutoCloseable {
     private void handle(HttpExchange exchange) {
         try (exchange) {
             Matcher path = PATH.matcher(exchange.getRequestURI().getRawPath());
-            if (!path.matches() || !exchange.getRequestMethod().equals("POST")) {
+            Matcher proxy = PROXY.matcher(exchange.getRequestURI().getRawPath());
+            boolean proxied = proxy.matches();
+            if (proxied) {
+                path = proxy;
+            }
+            if (!(proxied || path.matches()) || !exchange.getRequestMethod().equals("POST")) {
                 error(exchange, 404, "UnknownOperationException", "Unknown operation " + exchange.getRequestMethod() + " "
                         + exchange.getRequestURI().getRawPath());
                 return;
@@ -99,7 +111,7 @@ public final class InvokeApi implements AutoCloseable {
                     threads.submit(() -> lambda.invoke(id, event));
                     send(exchange, 202, Map.of(), new byte[0]);
                 }
-                case "RequestResponse" -> respond(exchange, function.get(), lambda.invoke(id, payload));
+                case "RequestResponse" -> respond(exchange, function.get(), lambda.invoke(id, payload), proxied);
                 default -> error(exchange, 400, "InvalidParameterValueException", "X-Amz-Invocation-Type must be"
                         + " RequestResponse, Event or DryRun, not " + type);
             }
@@ -109,7 +121,8 @@ public final class InvokeApi implements AutoCloseable {
         }
     }
 
-    private void respond(HttpExchange exchange, LambdaFunction function, InvocationResult result) throws IOException {
+    private void respond(HttpExchange exchange, LambdaFunction function, InvocationResult result, boolean proxied)
+            throws IOException {
         if (result.throttled()) {
             exchange.getResponseHeaders().set("x-amzn-ErrorType", "TooManyRequestsException");
             send(exchange, 429, Map.of(), result.payload());
@@ -120,7 +133,7 @@ public final class InvokeApi implements AutoCloseable {
         if (result.functionError() != null) {
             headers.put("X-Amz-Function-Error", result.functionError());
         }
-        send(exchange, 200, headers, result.payload());
+        send(exchange, proxied && result.functionError() != null ? 502 : 200, headers, result.payload());
     }
 
     /** A function by logical id, local name or ARN ({@code arn:aws:lambda:<region>:<account>:function:<name>[:q]}). */

@@ -25,7 +25,23 @@ public final class Template {
      * @param region {@code AWS::Region}
      * @param accountId {@code AWS::AccountId}
      */
-    public record Settings(String stackName, String region, String accountId) {
+    /**
+     * Where the template is taken to run.
+     *
+     * @param deployedNames the names a deploy gave the resources, by logical id (a table's, a
+     *     function's, a queue's name), for running against a stack deployed elsewhere; otherwise
+     *     a resource is named {@code <stackName>-<LogicalId>}
+     */
+    public record Settings(String stackName, String region, String accountId, Map<String, String> deployedNames) {
+
+        public Settings {
+            deployedNames = Map.copyOf(deployedNames);
+        }
+
+        public Settings(String stackName, String region, String accountId) {
+            this(stackName, region, accountId, Map.of());
+        }
+
         public static Settings defaults() {
             String region = System.getenv("AWS_REGION");
             return new Settings("sessions-local", region == null || region.isBlank() ? "us-east-1" : region,

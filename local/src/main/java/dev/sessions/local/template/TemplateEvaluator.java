@@ -203,6 +203,10 @@ final class TemplateEvaluator {
 
     /** {@code <stack>-<logicalId>} unless the template names the resource. */
     String physicalName(String logicalId, Object explicitName) {
+        String deployed = settings.deployedNames().get(logicalId);
+        if (deployed != null) {
+            return deployed;
+        }
         return explicitName instanceof String name ? name : settings.stackName() + "-" + logicalId;
     }
 

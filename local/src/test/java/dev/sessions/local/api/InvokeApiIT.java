@@ -85,6 +85,22 @@ class InvokeApiIT {
     }
 
     @Test
+    void givenAnEmulatorsLambdaProxy_whenItForwardsAnEvent_thenTheAnswerAndAFunctionErrorAsANon2xx() throws Exception {
+        HttpRequest.Builder ok = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/proxy/Red"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"n\":2}"));
+        HttpRequest.Builder failing = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/proxy/Throwing"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"));
+
+        HttpResponse<String> answered = HTTP.send(ok.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> failed = HTTP.send(failing.build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, answered.statusCode(), answered.body());
+        assertEquals(Map.of("n", java.math.BigDecimal.valueOf(2)), ((Map<?, ?>) Json.parse(answered.body())).get("input"));
+        assertEquals(502, failed.statusCode(), failed.body());
+        assertTrue(failed.body().contains("errorType"), failed.body());
+    }
+
+    @Test
     void givenDryRunAndEventInvocations_whenInvoked_thenNothingOrLaterRuns() throws Exception {
         long before = lambda.invocations("Red");
 
