@@ -2,6 +2,8 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${SESSIONS_VENV:-$ROOT/.venv}"
+# MiniStack, for the deploy rehearsal (scripts/rehearse): its pins conflict with .venv's tools
+REHEARSAL_VENV="${SESSIONS_REHEARSAL_VENV:-$ROOT/.venv-rehearsal}"
 export SAM_CLI_TELEMETRY=0
 
 die() {
