@@ -43,6 +43,11 @@ public final class StreamPoller implements AutoCloseable {
     public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
     /** How long a throttled invocation waits before the same batch is tried again. */
     static final Duration THROTTLE_BACKOFF = Duration.ofMillis(200);
+    /**
+     * How deep a record's JSON may nest: an item nests 32 levels (DynamoDB's limit), each two JSON
+     * levels in a stream record, inside the record's own envelope.
+     */
+    static final int RECORD_MAX_DEPTH = 2 * 32 + 16;
 
     private final StreamMapping mapping;
     private final String tableName;
@@ -117,6 +122,10 @@ public final class StreamPoller implements AutoCloseable {
                             + e.getMessage());
                     pause(Duration.ofSeconds(1));
                 }
+            } catch (RuntimeException e) {
+                // a poller that stops leaves its function without records for the rest of the run: say so
+                log.println("error: " + mapping.functionId() + "'s " + mapping.eventName() + " event stopped: " + e);
+                throw e;
             }
         }
     }
@@ -189,7 +198,8 @@ public final class StreamPoller implements AutoCloseable {
                     arrived = true;
                     Map<String, Object> lambdaRecord = StreamRecords.toLambda(record, streamArn, region);
                     @SuppressWarnings("unchecked")
-                    Map<String, Object> asJson = (Map<String, Object>) Json.parse(Json.write(lambdaRecord));
+                    Map<String, Object> asJson = (Map<String, Object>) Json.parse(Json.write(lambdaRecord),
+                            RECORD_MAX_DEPTH);
                     if (filter.passes(asJson)) {
                         if (pending.isEmpty()) {
                             firstPendingNanos = System.nanoTime();

@@ -73,7 +73,7 @@ class StreamPollerIT {
     @AfterAll
     static void stop() {
         server.close();
-        for (String table : List.of("Ordered", "Partial", "Poison", "Exhausted", "Filtered", "Throttled")) {
+        for (String table : List.of("Ordered", "Partial", "Poison", "Exhausted", "Filtered", "Throttled", "Deep")) {
             dynamo.deleteTable(b -> b.tableName(template.tables().get(table).name()));
         }
         dynamo.close();
@@ -148,6 +148,24 @@ class StreamPollerIT {
         assertEquals(List.of("o0:INSERT", "o1:INSERT", "o2:INSERT", "o3:INSERT", "o4:INSERT", "o5:INSERT", "o6:INSERT",
                 "o0:MODIFY", "o0:MODIFY"), keys);
         assertTrue(invocations("OrderedRecorder").stream().allMatch(i -> recordsOf(i).size() <= 3), "BatchSize 3");
+    }
+
+    @Test
+    void givenAnItemNestedAsDeepAsDynamoDbAllows_whenPolled_thenDeliveredAndTheStreamReadOn() {
+        // 32 levels is DynamoDB's limit; each level is two JSON levels in a stream record
+        AttributeValue nested = AttributeValue.fromS("bottom");
+        for (int level = 1; level < 32; level++) {
+            nested = AttributeValue.fromM(Map.of("k", nested));
+        }
+        AttributeValue deepest = nested;
+        dynamo.putItem(b -> b.tableName(template.tables().get("Deep").name()).item(Map.of(
+                "pk", AttributeValue.fromS("deep"), "nested", deepest)));
+        put("Deep", "after", "");
+
+        List<String> keys = Poll.until(WAIT, "both records delivered", () -> delivered("DeepRecorder", true),
+                k -> k.size() >= 2);
+
+        assertEquals(List.of("deep:INSERT", "after:INSERT"), keys);
     }
 
     @Test
