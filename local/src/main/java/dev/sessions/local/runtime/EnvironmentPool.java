@@ -71,11 +71,20 @@ public final class EnvironmentPool implements AutoCloseable {
 
     /** Ends environments idle for longer than {@code maxIdle}. */
     public void reapIdle(Duration maxIdle) {
+        endIdle(maxIdle.toNanos());
+    }
+
+    /** Ends every idle environment. @return how many ended */
+    public int endIdle() {
+        return endIdle(-1);
+    }
+
+    private int endIdle(long maxIdleNanos) {
         List<ExecutionEnvironment> expired = new ArrayList<>();
         synchronized (this) {
             long now = System.nanoTime();
             idle.removeIf(env -> {
-                boolean old = now - env.lastUsedNanos() > maxIdle.toNanos() || !env.isAlive();
+                boolean old = now - env.lastUsedNanos() > maxIdleNanos || !env.isAlive();
                 if (old) {
                     expired.add(env);
                     all.remove(env);
@@ -84,6 +93,7 @@ public final class EnvironmentPool implements AutoCloseable {
             });
         }
         expired.forEach(ExecutionEnvironment::close);
+        return expired.size();
     }
 
     /** How many environments exist (busy or idle). */

@@ -159,6 +159,16 @@ public final class LocalLambda implements AutoCloseable {
         return pool == null ? 0 : pool.size();
     }
 
+    /**
+     * Ends every idle environment of a function, as Lambda may recycle an environment at any time;
+     * the next invocation starts a fresh one (a cold start, the memory of the old one gone). Busy
+     * environments finish first: call it between requests. @return how many ended
+     */
+    public int recycle(String functionId) {
+        EnvironmentPool pool = pools.get(functionId);
+        return pool == null ? 0 : pool.endIdle();
+    }
+
     private EnvironmentPool pool(String functionId) {
         EnvironmentPool existing = pools.get(functionId);
         if (existing != null) {

@@ -134,6 +134,17 @@ class LocalLambdaIT {
     }
 
     @Test
+    void givenWarmEnvironment_whenRecycled_thenTheNextInvocationStartsAFreshOne() {
+        Object first = invokeOk("Red", "{}").get("pid");
+
+        int ended = lambda.recycle("Red");
+
+        assertTrue(ended >= 1, "the warm environment ended");
+        assertEquals(0, lambda.environments("Red"));
+        assertNotEquals(first, invokeOk("Red", "{}").get("pid"));
+    }
+
+    @Test
     void givenHandlerPastItsTimeout_whenInvoked_thenTimeoutErrorAndEnvironmentReplaced() {
         Object before = invokeOk("Sleepy", "{\"sleepMs\":10}").get("pid");
 
