@@ -1,14 +1,17 @@
-"""Turns the benchmarks' results into the figures docs/performance.md shows.
+"""Turns the benchmarks' results into the figures docs/performance.md and docs/designs.md show.
 
   python bench/report.py jmh <jmh.json> [--quick]   JMH's output to bench/results/jmh.json
-  python bench/report.py render                     bench/results/*.json to docs/performance.md and docs/img/*.svg
-  python bench/report.py render --check             exit 1 when those are not what the results render to
+  python bench/report.py render                     bench/results/*.json to docs/performance.md,
+                                                    docs/designs.md and docs/img/*.svg
+  python bench/report.py render --check             exit 1 when those are not what the results render
+                                                    to, or when a claim docs/designs.md makes does not
+                                                    hold in bench/results/designs.json
 
-The standard library only: the tables go between the markers in docs/performance.md, the plots
-are plain SVG.
+The standard library only: the tables go between the markers in each doc, the plots are plain SVG.
 """
 
 import json
+import math
 import os
 import platform
 import sys
@@ -17,6 +20,7 @@ from datetime import datetime, timezone
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results")
 DOC = os.path.join(ROOT, "docs", "performance.md")
+DESIGNS_DOC = os.path.join(ROOT, "docs", "designs.md")
 IMG = os.path.join(ROOT, "docs", "img")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
@@ -72,10 +76,14 @@ def load(name):
         return json.load(f)
 
 
-def bar_chart(path, title, unit, groups, width=760):
-    """groups: [(label, [(series, median, low, high)])] -> horizontal bars with p25-p75 whiskers."""
-    colors = {"function": "#2f6fae", "baseline": "#b0b0b0", "with priming": "#5aa469", "p99": "#e08a3c"}
-    rows = sum(len(series) for _, series in groups)
+def bar_chart(path, title, unit, groups, width=760, labelled=("function", "p50")):
+    """groups: [(label, [(series, median, low, high)])] -> horizontal bars with p25-p75 whiskers.
+
+    A group's label stands on its row of a series in `labelled`; other rows name their series. With
+    `labelled` None, each group's label gets a row of its own above its series."""
+    colors = {"function": "#2f6fae", "baseline": "#b0b0b0", "with priming": "#5aa469", "p99": "#e08a3c",
+              "state outside": "#2f6fae", "in memory": "#c0504d", "signed cookie": "#5aa469"}
+    rows = sum(len(series) for _, series in groups) + (len(groups) if labelled is None else 0)
     height = 60 + rows * 22 + len(groups) * 8
     top = max([high for _, series in groups for (_, _, _, high) in series] + [1])
     left = 20 + 7 * max(len(label) for label, _ in groups)  # room for the longest label
@@ -85,8 +93,12 @@ def bar_chart(path, title, unit, groups, width=760):
            f'<text x="10" y="20" font-size="14" font-weight="bold">{title}</text>']
     y = 40
     for label, series in groups:
+        if labelled is None:
+            out.append(f'<text x="10" y="{y + 13}" font-weight="bold">{label}</text>')
+            y += 20
         for kind, median, low, high in series:
-            out.append(f'<text x="10" y="{y + 13}">{label if kind in ("function", "p50") else "    " + kind}</text>')
+            shown = label if labelled is not None and kind in labelled else "    " + kind
+            out.append(f'<text x="10" y="{y + 13}" xml:space="preserve">{shown}</text>')
             out.append(f'<rect x="{left}" y="{y}" width="{max(1, median * scale):.1f}" height="16" fill="{colors.get(kind, "#2f6fae")}"/>')
             if high > low:
                 out.append(f'<line x1="{left + low * scale:.1f}" x2="{left + high * scale:.1f}" y1="{y + 8}" y2="{y + 8}" stroke="black"/>')
@@ -243,10 +255,13 @@ def render(check=False):
         rows += [[r["benchmark"], r["median"], r["p99"], r["unit"], r["ratioToBaselineMedian"]] for r in hot["results"]]
         parts.append(table(["benchmark", "median", "p99", "unit", "ratio to baseline"], rows))
     generated = "\n".join(parts) if parts else "_No results yet: run `bench/run`._"
-    with open(DOC) as f:
-        doc = f.read()
-    start, end = doc.index(BEGIN) + len(BEGIN), doc.index(END)
-    files[DOC] = doc[:start] + "\n" + generated.strip() + "\n" + doc[end:]
+    files[DOC] = between_markers(DOC, generated)
+    failed = []
+    designs = load("designs")
+    if designs:
+        text, plots, failed = designs_section(designs)
+        files[DESIGNS_DOC] = between_markers(DESIGNS_DOC, text)
+        files.update(plots)
     stale = []
     for path, text in files.items():
         current = open(path).read() if os.path.exists(path) else None
@@ -256,10 +271,173 @@ def render(check=False):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w") as f:
                     f.write(text)
+    for claim in failed:
+        print(f"error: docs/designs.md claims what bench/results/designs.json does not show: {claim}", file=sys.stderr)
     if check and stale:
         print(f"error: {', '.join(stale)} out of date with bench/results: run python bench/report.py render",
               file=sys.stderr)
+    if failed or (check and stale):
         sys.exit(1)
+
+
+def between_markers(path, generated):
+    """The doc at `path` with `generated` between its results markers."""
+    with open(path) as f:
+        doc = f.read()
+    start, end = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    return doc[:start] + "\n" + generated.strip() + "\n" + doc[end:]
+
+
+# Published on-demand prices, us-east-1, as docs/performance.md's cost model uses them.
+PRICES = {"httpApiPerMillion": 1.00, "lambdaRequestsPerMillion": 0.20, "lambdaArmGbSecond": 0.0000133334,
+          "wruPerMillion": 0.625, "rruPerMillion": 0.125}
+SERIES = {"outside": "state outside", "memory": "in memory", "signed": "signed cookie"}
+
+
+def designs_section(d):
+    """docs/designs.md's generated part: tables, plots, and the claims the page makes, checked."""
+    parts, plots = [], {}
+    by = {(r["design"], r["environments"]): r for r in d["scale"]}
+    recycled = {r["design"]: r for r in d["recycled"]}
+    replay = {r["design"]: r for r in d["replay"]}
+    size = d["size"]
+    n_all = sorted({r["environments"] for r in d["scale"]})
+    names = [name for name in SERIES if (name, n_all[0]) in by]
+
+    claims = []
+
+    def claim(text, holds):
+        claims.append((text, holds))
+
+    claim("state outside: every client shown its exact count, at every number of environments and with them recycled",
+          all(by[("outside", n)]["clientsRight"] == by[("outside", n)]["clients"] for n in n_all)
+          and recycled["outside"]["clientsRight"] == recycled["outside"]["clients"])
+    claim("signed cookie: every client shown its exact count, at every number of environments and with them recycled",
+          all(by[("signed", n)]["clientsRight"] == by[("signed", n)]["clients"] for n in n_all)
+          and recycled["signed"]["clientsRight"] == recycled["signed"]["clients"])
+    claim("in memory: exact counts with one environment only; with two or more, clients are shown wrong counts",
+          by[("memory", 1)]["clientsRight"] == by[("memory", 1)]["clients"]
+          and all(by[("memory", n)]["clientsRight"] < by[("memory", n)]["clients"] for n in n_all if n > 1))
+    claim("in memory: environments recycled mid-run lose the counts they held",
+          recycled["memory"]["visitsShownOfMade"] < 1)
+    claim("signed cookie: a copied old cookie rolls the count back, and goes on after its session was ended",
+          replay["signed"]["replayWhileLiveShows"] < replay["signed"]["countBeforeReplay"]
+          and replay["signed"]["endedSessionGoesOn"])
+    claim("state outside: a copied old cookie cannot roll the count back, and is refused once its session has ended",
+          replay["outside"]["replayWhileLiveShows"] > replay["outside"]["countBeforeReplay"]
+          and not replay["outside"]["endedSessionGoesOn"])
+    claim("signed cookie: it carries less session data than the product's limit, and carries it on every request",
+          size["signedMaxDataBytes"] < size["outsideMaxDataBytes"])
+    lat = {(r["design"], r["scenario"].split(" (")[0] + (" replica" if "replica" in r["scenario"] else ""),
+            r["clients"]): r for r in d["latency"]}
+    claim("in memory and signed cookie: a visit within 2x of GET /hello at p50, from 1 and from 4 clients",
+          all(r["ratioToBaselineMedian"] <= 2 for r in d["latency"] if r["design"] != "outside"))
+    claim("state outside: a visit, one DynamoDB write, is slower at p50 than a visit of either design without a store",
+          all(lat[("outside", "GET /", n)]["latency"]["median"] > max(lat[("memory", "GET /memory", n)]["latency"]["median"],
+                                                                     lat[("signed", "GET /signed", n)]["latency"]["median"])
+              for n in (1, 4)))
+    claim("state outside: a read from the cache replica takes less than half the time of a read from the table at p50",
+          all(lat[("outside", "GET /sessions/current replica", n)]["latency"]["median"]
+              < lat[("outside", "GET /sessions/current?consistent=true", n)]["latency"]["median"] / 2 for n in (1, 4)))
+
+    parts.append(f"### Method\n\n{d['method']}\n\nMachine: {d['machine']['cpu']}, {d['machine']['cores']} cores;"
+                 f" functions on {d['machine']['functionJvm']}. Measured {d['measuredAt'][:10]}"
+                 f"{' (quick pass)' if d['quick'] else ''}.\n")
+    parts.append("### What the results show\n\n" + table(["claim", "holds"],
+                 [[text, "yes" if holds else "**no**"] for text, holds in claims]) + "\n")
+
+    # correctness and scale
+    rows, groups = [], []
+    for n in n_all:
+        series = []
+        for name in names:
+            r = by[(name, n)]
+            rows.append([n, SERIES[name], f"{r['clientsRight']} of {r['clients']}", f"{r['visitsShownOfMade']:.2f}",
+                         ", ".join(str(c) for c in r["lastCounts"]), r["latency"]["median"], r["latency"]["p99"],
+                         r["throughputPerSecond"], r["throttledRetries"]])
+            series.append((SERIES[name], r["visitsShownOfMade"], r["visitsShownOfMade"], r["visitsShownOfMade"]))
+        groups.append((f"{n} environment{'s' if n > 1 else ''}", series))
+    parts.append(f"### Correctness and scale\n\n{d['clients']} clients, {d['visitsPerClient']} visits each: the count"
+                 " each was last shown, and the visits shown as a share of the visits made (1.00: nothing lost).\n")
+    parts.append(table(["environments", "design", "clients shown the right count", "visits shown / made",
+                        "last counts", "p50 ms", "p99 ms", "requests/s", "throttled, retried"], rows))
+    plots.update([bar_chart(os.path.join(IMG, "designs-counts.svg"),
+                            f"Visits shown / visits made, {d['clients']} clients x {d['visitsPerClient']} visits", "",
+                            groups, labelled=None)])
+    parts.append("\n![Visits shown as a share of visits made, per design and number of environments]"
+                 "(img/designs-counts.svg)\n")
+
+    # fault tolerance
+    parts.append("### Environments recycled mid-run\n\nThe same workload at 4 environments; after half the visits every"
+                 " environment of the design's function is ended, as Lambda may end one at any time.\n")
+    parts.append(table(["design", "environments ended", "clients shown the right count", "visits shown / made",
+                        "last counts"],
+                       [[SERIES[name], recycled[name]["environmentsRecycled"],
+                         f"{recycled[name]['clientsRight']} of {recycled[name]['clients']}",
+                         f"{recycled[name]['visitsShownOfMade']:.2f}",
+                         ", ".join(str(c) for c in recycled[name]["lastCounts"])] for name in names]) + "\n")
+
+    # latency
+    rows, groups = [], []
+    for r in d["latency"]:
+        b = r["baseline"]["latency"]
+        rows.append([SERIES[r["design"]], r["scenario"], r["clients"], r["latency"]["median"], r["latency"]["p99"],
+                     r["handlerDuration"]["median"], b["median"], b["p99"], f"{r['ratioToBaselineMedian']:.2f}"])
+        label = f"{SERIES[r['design']]}: {r['scenario'].split(' (')[0]}" + \
+                (" (cache)" if "replica" in r["scenario"] else " (table)" if "table" in r["scenario"] else "") + \
+                f", {r['clients']} client{'s' if r['clients'] > 1 else ''}"
+        groups.append((label, [("p50", r["latency"]["median"], r["latency"]["median"], r["latency"]["median"]),
+                               ("p99", r["latency"]["p99"], r["latency"]["p99"], r["latency"]["p99"]),
+                               ("baseline", b["median"], b["median"], b["median"])]))
+    parts.append("### Latency\n\nAt 4 environments; the baseline is GET /hello (no state at all), alternating with"
+                 " each scenario in the same run.\n")
+    parts.append(table(["design", "request", "clients", "p50 ms", "p99 ms", "handler Duration p50 ms",
+                        "GET /hello p50 ms", "GET /hello p99 ms", "p50 ratio to GET /hello"], rows))
+    plots.update([bar_chart(os.path.join(IMG, "designs-latency.svg"),
+                            "Warm latency per design: p50, p99 and GET /hello's p50", "ms", groups)])
+    parts.append("\n![Warm latency per design next to the stateless GET /hello](img/designs-latency.svg)\n")
+
+    # replay and size
+    parts.append("### An old cookie replayed\n\nA client's cookie copied after 5 visits and presented after 10,"
+                 " then again after the session was ended with DELETE.\n")
+    parts.append(table(["design", "count shown to the copy, session live", "DELETE answered",
+                        "count shown to the copy, session ended", "ended session goes on"],
+                       [[SERIES[name], replay[name]["replayWhileLiveShows"], replay[name]["endStatus"],
+                         replay[name]["replayAfterEndShows"], "yes" if replay[name]["endedSessionGoesOn"] else "no"]
+                        for name in names]) + "\n")
+    parts.append("### The size of client state\n")
+    parts.append(table(["design", "Set-Cookie bytes", "session data it can hold"],
+                       [[SERIES["outside"], size["outsideCookieBytes"],
+                         f"{size['outsideMaxDataBytes']} bytes (SessionMaxDataBytes), stored in the table"],
+                        [SERIES["memory"], size["memoryCookieBytes"], "the environment's memory, lost with it"],
+                        [SERIES["signed"], f"{size['signedCookieBytesEmpty']} empty, {size['signedCookieBytesAtMax']} at"
+                         f" the limit", f"{size['signedMaxDataBytes']} bytes within the {size['cookieLimitBytes']} bytes a"
+                         f" browser keeps per cookie, sent with every request"]]) + "\n")
+
+    # cost per million visits
+    one = {(r["design"], r["scenario"]): r for r in d["latency"] if r["clients"] == 1}
+    rows = []
+    for (name, scenario), r in one.items():
+        ms = max(1, math.ceil(r["handlerDuration"]["median"]))
+        duration = ms / 1000 * d["memorySizeMb"] / 1024 * PRICES["lambdaArmGbSecond"] * 1e6
+        store = 0.0
+        if name == "outside":
+            store = PRICES["rruPerMillion"] if "table" in scenario else 0.0 if "replica" in scenario else PRICES["wruPerMillion"]
+        total = PRICES["httpApiPerMillion"] + PRICES["lambdaRequestsPerMillion"] + duration + store
+        wrong = ""
+        if name == "memory":
+            m = by[("memory", 4)]
+            wrong = f"{m['clients'] - m['clientsRight']} of {m['clients']} clients wrong at 4 environments"
+        rows.append([SERIES[name], scenario, f"${PRICES['httpApiPerMillion']:.2f}", f"${PRICES['lambdaRequestsPerMillion']:.2f}",
+                     f"${duration:.2f} ({ms} ms)", f"${store:.3f}", f"**${total:.2f}**", wrong])
+    parts.append("### Cost per million requests\n\nPublished on-demand prices, us-east-1 (docs/performance.md's cost"
+                 " model): HTTP API $1.00 and Lambda $0.20 per million requests, Lambda arm64 $0.0000133334 per"
+                 f" GB-second at {d['memorySizeMb']} MB for the handler's p50 Duration at one client (billed in whole"
+                 " milliseconds), DynamoDB $0.625 per million writes and $0.125 per million reads; logs, the stream"
+                 " consumers and the cache node left out (docs/performance.md counts them for the product).\n")
+    parts.append(table(["design", "request", "HTTP API", "Lambda requests", "Lambda duration", "store", "total",
+                        "its wrong answers"], rows))
+    return "\n".join(parts), plots, [text for text, holds in claims if not holds]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * The benchmarks' entry point (bench/run calls it): {@code coldstart}, {@code load}, {@code sync},
- * {@code sizes} or {@code all}, with {@code --quick} for a short pass. It talks to the emulator and
+ * {@code sizes}, {@code designs} or {@code all}, with {@code --quick} for a short pass. It talks to the emulator and
  * Redis that bench/run started ({@code AWS_ENDPOINT_URL}, {@code REDIS_URL}) and writes
  * {@code bench/results/<name>.json}.
  */
@@ -46,7 +46,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: bench (coldstart|load|sync|sizes|all) [--quick]");
+            System.err.println("usage: bench (coldstart|load|sync|sizes|designs|all) [--quick]");
             System.exit(2);
         }
         boolean quick = List.of(args).contains("--quick");
@@ -63,6 +63,9 @@ public final class Bench {
         }
         if (command.equals("sync") || command.equals("all")) {
             SyncBench.run(bench);
+        }
+        if (command.equals("designs") || command.equals("all")) {
+            Designs.run(bench);
         }
         System.exit(0); // the SDK's and the runtime's threads are daemons or done; leave now
     }

@@ -214,7 +214,7 @@ final class LoadTest {
         return new Scenario(latencies, seconds, errors);
     }
 
-    private static Scenario concurrent(int clients, Duration window, Supplier<Integer> request) throws InterruptedException {
+    static Scenario concurrent(int clients, Duration window, Supplier<Integer> request) throws InterruptedException {
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         int[] errors = new int[1];
         long deadline = System.nanoTime() + window.toNanos();
@@ -239,13 +239,13 @@ final class LoadTest {
         return new Scenario(new ArrayList<>(latencies), (System.nanoTime() - started) / 1e9, errors[0]);
     }
 
-    private static int get(HttpClient http, String url, Map<String, String> headers) {
+    static int get(HttpClient http, String url, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
         headers.forEach(request::header);
         return send(http, request).statusCode();
     }
 
-    private static HttpResponse<String> send(HttpClient http, HttpRequest.Builder request) {
+    static HttpResponse<String> send(HttpClient http, HttpRequest.Builder request) {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
