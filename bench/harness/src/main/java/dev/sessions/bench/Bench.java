@@ -49,6 +49,10 @@ public final class Bench {
             System.err.println("usage: bench (coldstart|load|sync|sizes|designs|all) [--quick]");
             System.exit(2);
         }
+        if (!List.of("coldstart", "load", "sync", "sizes", "designs", "all").contains(args[0])) {
+            System.err.println("error: unknown benchmark " + args[0] + " (coldstart, load, sync, sizes, designs or all)");
+            System.exit(2);
+        }
         boolean quick = List.of(args).contains("--quick");
         Bench bench = new Bench(Path.of("").toAbsolutePath(), quick);
         String command = args[0];
