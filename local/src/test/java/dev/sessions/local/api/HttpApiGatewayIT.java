@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
 import dev.sessions.local.FixtureArtifacts;
+import dev.sessions.local.fixtures.Gate;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Template;
 import java.io.ByteArrayOutputStream;
@@ -167,7 +168,11 @@ class HttpApiGatewayIT {
     @Test
     void givenFunctionErrorOrItsTimeout_whenRequested_thenInternalServerError() throws Exception {
         HttpResponse<byte[]> error = send(request("/boom"));
-        HttpResponse<byte[]> timeout = send(request("/sleepy").POST(HttpRequest.BodyPublishers.ofString("{\"sleepMs\":3000}")));
+        HttpResponse<byte[]> timeout;
+        try (Gate gate = new Gate()) { // never opened: the function runs past its 1 s
+            timeout = send(request("/sleepy").POST(HttpRequest.BodyPublishers.ofString(gate.event())));
+            gate.awaitHeld(1, Duration.ofSeconds(10));
+        }
         HttpResponse<byte[]> notJson = send(request("/items/x").header("x-respond", "not json"));
 
         for (HttpResponse<byte[]> response : List.of(error, timeout, notJson)) {
@@ -196,32 +201,35 @@ class HttpApiGatewayIT {
 
     @Test
     void givenAFunctionAtItsConcurrency_whenRequestedOnceMore_thenInternalServerErrorAtOnce() throws Exception {
-        var slow = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
+        var callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Gate gate = new Gate()) {
             List<java.util.concurrent.Future<HttpResponse<byte[]>>> busy = new java.util.ArrayList<>();
             for (int i = 0; i < 2; i++) { // the runtime here gives each function 2 environments
-                busy.add(slow.submit(() -> send(request("/sleepy").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"sleepMs\":800}")))));
+                busy.add(callers.submit(() -> send(request("/held").POST(HttpRequest.BodyPublishers.ofString(gate.event())))));
             }
-            dev.sessions.testing.Poll.until(Duration.ofSeconds(30), "both environments busy",
-                    () -> lambda.busyEnvironments("Sleepy") == 2);
+            gate.awaitHeld(2, Duration.ofSeconds(60));
 
-            HttpResponse<byte[]> refused = send(request("/sleepy").POST(HttpRequest.BodyPublishers.ofString("{}")));
+            HttpResponse<byte[]> refused = send(request("/held").POST(HttpRequest.BodyPublishers.ofString("{}")));
 
             assertEquals(500, refused.statusCode());
             assertEquals("{\"message\":\"Internal Server Error\"}", new String(refused.body(), StandardCharsets.UTF_8));
-            assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("Sleepy throttled (TooManyRequestsException)"));
+            assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("Slow throttled (TooManyRequestsException)"));
+            gate.open();
             for (var call : busy) {
-                call.get();
+                assertEquals(200, call.get().statusCode(), "the held requests answer once let go");
             }
         } finally {
-            slow.shutdownNow();
+            callers.shutdownNow();
         }
     }
 
     @Test
     void givenIntegrationTimeoutBeforeFunctionTimeout_whenRequested_thenServiceUnavailable() throws Exception {
-        HttpResponse<byte[]> response = send(request("/slow").POST(HttpRequest.BodyPublishers.ofString("{\"sleepMs\":3000}")));
+        HttpResponse<byte[]> response;
+        try (Gate gate = new Gate()) { // opened only after the answer: the function outlasts the integration's 1 s
+            response = send(request("/slow").POST(HttpRequest.BodyPublishers.ofString(gate.event())));
+            gate.awaitHeld(1, Duration.ofSeconds(10));
+        }
 
         assertEquals(503, response.statusCode());
         assertEquals("{\"message\":\"Service Unavailable\"}", new String(response.body(), StandardCharsets.UTF_8));

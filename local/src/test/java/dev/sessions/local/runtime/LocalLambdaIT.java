@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
 import dev.sessions.local.FixtureArtifacts;
+import dev.sessions.local.fixtures.Gate;
 import dev.sessions.local.template.Template;
 import dev.sessions.local.template.TemplateException;
+import dev.sessions.testing.Poll;
 import java.math.BigDecimal;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -146,16 +147,19 @@ class LocalLambdaIT {
 
     @Test
     void givenHandlerPastItsTimeout_whenInvoked_thenTimeoutErrorAndEnvironmentReplaced() {
-        Object before = invokeOk("Sleepy", "{\"sleepMs\":10}").get("pid");
+        Object before = invokeOk("Sleepy", "{}").get("pid");
 
-        InvocationResult result = lambda.invoke("Sleepy", "{\"sleepMs\":5000}".getBytes(StandardCharsets.UTF_8));
+        try (Gate gate = new Gate()) { // never opened: the invocation runs past its 1 s
+            InvocationResult result = lambda.invoke("Sleepy", gate.event().getBytes(StandardCharsets.UTF_8));
 
-        Map<?, ?> timeout = error(result);
-        assertTrue(result.timedOut());
-        assertEquals("Sandbox.Timedout", timeout.get("errorType"));
-        assertTrue(timeout.get("errorMessage").toString().matches(
-                "RequestId: [0-9a-f-]{36} Error: Task timed out after 1\\.00 seconds"), timeout.toString());
-        assertNotEquals(before, invokeOk("Sleepy", "{\"sleepMs\":10}").get("pid"));
+            gate.awaitHeld(1, Duration.ofSeconds(10));
+            Map<?, ?> timeout = error(result);
+            assertTrue(result.timedOut());
+            assertEquals("Sandbox.Timedout", timeout.get("errorType"));
+            assertTrue(timeout.get("errorMessage").toString().matches(
+                    "RequestId: [0-9a-f-]{36} Error: Task timed out after 1\\.00 seconds"), timeout.toString());
+        }
+        assertNotEquals(before, invokeOk("Sleepy", "{}").get("pid"));
     }
 
     @Test
@@ -195,15 +199,17 @@ class LocalLambdaIT {
     void givenMoreConcurrentInvocationsThanTheLimit_whenServed_thenThoseBeyondItThrottledAtOnceNoneRunningTwoAtOnce()
             throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(20);
-        try {
-            List<Callable<InvocationResult>> calls = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                calls.add(() -> lambda.invoke("Slow", "{\"sleepMs\":1500}".getBytes(StandardCharsets.UTF_8)));
-            }
+        try (Gate gate = new Gate()) {
             List<Future<InvocationResult>> results = new ArrayList<>();
-            for (Callable<InvocationResult> call : calls) {
-                results.add(callers.submit(call));
+            for (int i = 0; i < 20; i++) {
+                results.add(callers.submit(() -> lambda.invoke("Slow", gate.event().getBytes(StandardCharsets.UTF_8))));
             }
+            gate.awaitHeld(4, Duration.ofSeconds(60));
+            Poll.until(Duration.ofSeconds(30), "the sixteen past the limit answered while four are held",
+                    () -> results.stream().filter(Future::isDone).count() == 16);
+            assertEquals(4, lambda.busyEnvironments("Slow"));
+            gate.open();
+
             Set<Object> pids = new HashSet<>();
             int throttled = 0;
             for (Future<InvocationResult> future : results) {
@@ -217,8 +223,8 @@ class LocalLambdaIT {
                 pids.add(answer.get("pid"));
                 assertEquals(BigDecimal.ONE, answer.get("mostAtOnce"), "an environment ran two invocations at once");
             }
-            assertTrue(throttled > 0, "the invocations past the limit of 4 were throttled, not queued");
-            assertTrue(pids.size() <= 4, "more environments than the limit: " + pids);
+            assertEquals(16, throttled, "the invocations past the limit of 4 were throttled, not queued");
+            assertEquals(4, pids.size(), "one environment per held invocation: " + pids);
             assertTrue(lambda.environments("Slow") <= 4);
         } finally {
             callers.shutdownNow();
@@ -228,21 +234,21 @@ class LocalLambdaIT {
     @Test
     void givenAFunctionAtItsConcurrency_whenInvokedOnceMore_thenRefusedAtOnceNotAfterWaiting() throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(4);
-        try {
+        try (Gate gate = new Gate()) {
             List<Future<InvocationResult>> busy = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                busy.add(callers.submit(() -> lambda.invoke("Slow", "{\"sleepMs\":3000}".getBytes(StandardCharsets.UTF_8))));
+                busy.add(callers.submit(() -> lambda.invoke("Slow", gate.event().getBytes(StandardCharsets.UTF_8))));
             }
-            dev.sessions.testing.Poll.until(Duration.ofSeconds(30), "four busy environments",
-                    () -> lambda.busyEnvironments("Slow") == 4);
+            gate.awaitHeld(4, Duration.ofSeconds(60));
             long started = System.nanoTime();
 
             InvocationResult refused = lambda.invoke("Slow", "{}".getBytes(StandardCharsets.UTF_8));
 
             assertTrue(refused.throttled(), refused.payloadText());
             assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1000, "refused at once");
+            gate.open();
             for (Future<InvocationResult> call : busy) {
-                call.get();
+                assertFalse(call.get().failed(), "the held invocations finish once let go");
             }
         } finally {
             callers.shutdownNow();

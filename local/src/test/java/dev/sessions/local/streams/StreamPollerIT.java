@@ -8,6 +8,7 @@ import dev.sessions.json.Json;
 import dev.sessions.local.Bootstrap;
 import dev.sessions.local.FixtureArtifacts;
 import dev.sessions.local.LocalServer;
+import dev.sessions.local.fixtures.Gate;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Template;
 import dev.sessions.testing.AwsEndpoint;
@@ -233,16 +234,24 @@ class StreamPollerIT {
     @Test
     void givenTheFunctionAtItsConcurrency_whenARecordArrives_thenRetriedUntilServedWithoutSpendingItsRetries()
             throws Exception {
-        // the function's one environment is busy with a direct call: the mapping's invocations are throttled
-        var busy = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.lambda().invoke("ThrottledRecorder",
-                "{\"sleepMs\":3000}".getBytes(StandardCharsets.UTF_8)));
-        Poll.until(WAIT, "the function busy", () -> server.lambda().busyEnvironments("ThrottledRecorder") == 1);
+        try (Gate gate = new Gate()) {
+            // the function's one environment is held by a direct call: the mapping's invocations are throttled
+            var busy = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.lambda().invoke("ThrottledRecorder",
+                    gate.event().getBytes(StandardCharsets.UTF_8)));
+            gate.awaitHeld(1, WAIT);
+            long before = server.lambda().invocations("ThrottledRecorder");
 
-        put("Throttled", "t0", "");
+            put("Throttled", "t0", "");
 
-        Poll.until(WAIT, "t0 delivered once the function is free", () -> delivered("ThrottledRecorder", true),
-                k -> k.contains("t0:INSERT"));
-        assertFalse(busy.get().failed());
+            Poll.until(WAIT, "the mapping throttled twice, so retried after a throttle",
+                    () -> server.lambda().invocations("ThrottledRecorder") >= before + 2);
+            assertTrue(delivered("ThrottledRecorder", false).isEmpty(), "nothing delivered while the environment is held");
+            gate.open();
+
+            Poll.until(WAIT, "t0 delivered once the function is free", () -> delivered("ThrottledRecorder", true),
+                    k -> k.contains("t0:INSERT"));
+            assertFalse(busy.get().failed());
+        }
         assertTrue(deadLettersOf().stream().noneMatch(d -> ((Map<?, ?>) d.get("requestContext")).get("functionArn")
                 .toString().endsWith("ThrottledRecorder")), "a throttle is no function error: MaximumRetryAttempts 0"
                 + " was not spent");
