@@ -31,7 +31,9 @@ import java.util.Map;
  * @param streams false with {@code --no-streams}
  * @param iam false with {@code --no-iam}
  * @param callerCredentials {@code --caller-credentials}
- * @param readLag {@code --read-lag-ms}; zero with {@code --no-read-lag}
+ * @param dynamodb what of DynamoDB's behaviour is emulated in front of the endpoint:
+ *     {@code --read-lag-ms} (zero with {@code --no-read-lag}), {@code --transaction-hold-ms} (zero
+ *     with {@code --no-transaction-conflicts}), {@code --ttl-delete-after-ms} ({@code --no-ttl-deletes})
  * @param cpuShare false with {@code --no-cpu-share}
  * @param localIssuer {@code --local-issuer}: the directory of a local OIDC issuer to serve, or null
  * @param issuerPort {@code --issuer-port} (0: any free port)
@@ -42,7 +44,8 @@ import java.util.Map;
 record CommandLine(String command, List<String> positional, Path templateFile, Path buildDir,
                    Map<String, String> parameters, Path envVars, String event, String endpoint, String region, Path java,
                    int maxEnvironments, Duration idleTimeout, Path deadLetterDir, String stackName, int port,
-                   boolean streams, boolean iam, Path callerCredentials, Duration readLag, boolean cpuShare,
+                   boolean streams, boolean iam, Path callerCredentials, DynamoDbFidelity.Settings dynamodb,
+                   boolean cpuShare,
                    Path localIssuer, int issuerPort, Path deployedNames, String accountId, int accountConcurrency) {
 
     /** A usage error: exit 2. */
@@ -75,7 +78,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         boolean streams = true;
         boolean iam = true;
         Path callerCredentials = Path.of(".aws-sam/local/credentials");
-        Duration readLag = LaggingReads.DEFAULT_LAG;
+        DynamoDbFidelity.Settings dynamodb = DynamoDbFidelity.Settings.DEFAULTS;
         boolean cpuShare = true;
         Path localIssuer = null;
         int issuerPort = 0;
@@ -101,7 +104,13 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "-p", "--port" -> port = number(value(args, ++i, arg), arg, 0, 65535);
                 case "--no-streams" -> streams = false;
                 case "--no-iam" -> iam = false;
-                case "--no-read-lag" -> readLag = Duration.ZERO;
+                case "--no-read-lag" -> dynamodb = dynamodb.withReadLag(Duration.ZERO);
+                case "--no-transaction-conflicts" -> dynamodb = dynamodb.withTransactionHold(Duration.ZERO);
+                case "--no-ttl-deletes" -> dynamodb = dynamodb.withTtlDeleteAfter(null);
+                case "--transaction-hold-ms" -> dynamodb = dynamodb.withTransactionHold(
+                        Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 10_000)));
+                case "--ttl-delete-after-ms" -> dynamodb = dynamodb.withTtlDeleteAfter(
+                        Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 86_400_000)));
                 case "--no-cpu-share" -> cpuShare = false;
                 case "--local-issuer" -> localIssuer = Path.of(value(args, ++i, arg));
                 case "--issuer-port" -> issuerPort = number(value(args, ++i, arg), arg, 0, 65535);
@@ -112,7 +121,8 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                         throw new UsageError("--account-id takes 12 digits, not " + accountId);
                     }
                 }
-                case "--read-lag-ms" -> readLag = Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 60_000));
+                case "--read-lag-ms" -> dynamodb = dynamodb.withReadLag(
+                        Duration.ofMillis(number(value(args, ++i, arg), arg, 0, 60_000)));
                 case "--parameter-overrides" -> {
                     // sam's forms: "A=1 B=2", or one K=V per argument, until the next option
                     while (i + 1 < args.length && !args[i + 1].startsWith("-")) {
@@ -135,7 +145,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         }
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
-                idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, readLag, cpuShare,
+                idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, dynamodb, cpuShare,
                 localIssuer, issuerPort, deployedNames, accountId, accountConcurrency);
     }
 
@@ -145,7 +155,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         merged.putAll(parameters);
         return new CommandLine(command, positional, templateFile, buildDir, Map.copyOf(merged), envVars, event, endpoint,
                 region, java, maxEnvironments, idleTimeout, deadLetterDir, stackName, port, streams, iam,
-                callerCredentials, readLag, cpuShare, localIssuer, issuerPort, deployedNames, accountId,
+                callerCredentials, dynamodb, cpuShare, localIssuer, issuerPort, deployedNames, accountId,
                 accountConcurrency);
     }
 

@@ -54,9 +54,15 @@ public final class Main {
                                              (default .aws-sam/local/credentials; written with new keys if absent)
               --no-iam                       run every function with the same unchecked credentials (IAM is
                                              enforced by default: each function as its own role)
-              --read-lag-ms MS               eventually consistent reads and index queries trail the writes by
-                                             MS (default 1000), as on DynamoDB; an emulator's reads do not lag
+              --read-lag-ms MS               eventually consistent reads trail the writes by MS or MS/2, indexes by
+                                             MS item by item (default 1000), as on DynamoDB; an emulator's do not
               --no-read-lag                  every read sees the latest write (kinder than DynamoDB)
+              --transaction-hold-ms MS       a transaction holds its items MS before it applies (default 50): a
+                                             write of one meets TransactionConflictException, as on DynamoDB
+              --no-transaction-conflicts     transactions apply at once and never conflict (kinder than DynamoDB)
+              --ttl-delete-after-ms MS       TTL deletes an item MS after it expires (default 1000), with the
+                                             stream's service-identity REMOVE record; DynamoDB: within days
+              --no-ttl-deletes               expired items stay (the emulator's way)
               --no-cpu-share                 run the functions' JVMs unlimited (by default each gets the share of a
                                              vCPU its MemorySize buys on Lambda, where cgroups allow it)
               --local-issuer DIR             start-api: serve an OIDC issuer on loopback (its key in DIR, made if

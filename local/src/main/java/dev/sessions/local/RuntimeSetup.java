@@ -18,13 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Builds what a {@link CommandLine} asks for: the template, the AWS environment (behind lagging
- * reads when it is an emulator), IAM, the local Lambda. Closing it stops what it started.
+ * Builds what a {@link CommandLine} asks for: the template, the AWS environment (behind the DynamoDB
+ * fidelity proxy when it is an emulator), IAM, the local Lambda. Closing it stops what it started.
  */
 final class RuntimeSetup implements AutoCloseable {
 
     private final CommandLine line;
-    private LaggingReads lagging;
+    private DynamoDbFidelity fidelity;
     private String endpoint;
     private boolean endpointResolved;
 
@@ -33,9 +33,10 @@ final class RuntimeSetup implements AutoCloseable {
     }
 
     /**
-     * The endpoint the functions, the pollers and IAM's proxy talk to: the one given, behind a
-     * lagging-reads proxy when it is an emulator (DynamoDB's eventually consistent reads trail the
-     * writes; emulators' do not), unless it lags already or {@code --no-read-lag} says not to.
+     * The endpoint the functions, the pollers and IAM's proxy talk to: the one given, behind the
+     * DynamoDB fidelity proxy when it is an emulator (DynamoDB's eventual reads and indexes trail the
+     * writes, its transactions conflict, its TTL deletes; emulators' do none of it), unless the
+     * endpoint is such a proxy already or every emulation is turned off.
      */
     synchronized String endpoint(PrintStream log) {
         if (endpointResolved) {
@@ -47,24 +48,21 @@ final class RuntimeSetup implements AutoCloseable {
             return null;
         }
         URI uri = URI.create(endpoint);
-        if (LaggingReads.isAws(uri)) {
+        if (DynamoDbFidelity.isAws(uri)) {
             return endpoint;
         }
-        java.util.Optional<java.time.Duration> already = LaggingReads.probe(uri);
+        java.util.Optional<java.time.Duration> already = DynamoDbFidelity.probe(uri);
         if (already.isPresent()) {
-            log.println("Reads: eventually consistent reads and index queries trail the writes by "
-                    + already.get().toMillis() + " ms (the endpoint's own lagging reads)");
+            log.println("DynamoDB: the endpoint is a fidelity proxy already (eventual reads trail the writes by "
+                    + already.get().toMillis() + " ms)");
             return endpoint;
         }
-        if (line.readLag().isZero()) {
-            log.println("WARNING: reads do NOT lag (--no-read-lag): every eventually consistent read sees the latest"
-                    + " write, which DynamoDB does not promise. Code that works here can fail on AWS.");
+        line.dynamodb().describe().forEach(log::println);
+        if (line.dynamodb().nothing()) {
             return endpoint;
         }
-        lagging = LaggingReads.start(uri, line.readLag(), region(), Path.of(".aws-sam/local/lagging-reads.log"));
-        endpoint = lagging.uri().toString();
-        log.println("Reads: eventually consistent reads and index queries trail the writes by "
-                + line.readLag().toMillis() + " ms, as on DynamoDB (--read-lag-ms, --no-read-lag)");
+        fidelity = DynamoDbFidelity.start(uri, line.dynamodb(), region(), Path.of(".aws-sam/local/dynamodb-fidelity.log"));
+        endpoint = fidelity.uri().toString();
         return endpoint;
     }
 
@@ -74,9 +72,9 @@ final class RuntimeSetup implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (lagging != null) {
-            lagging.close();
-            lagging = null;
+        if (fidelity != null) {
+            fidelity.close();
+            fidelity = null;
         }
     }
 

@@ -146,11 +146,20 @@ class MainTest {
     }
 
     @Test
-    void givenReadLagOptions_whenParsed_thenTheLagOrNoneAndABadOneRefused() {
-        assertEquals(java.time.Duration.ofSeconds(1), CommandLine.parse(new String[] {"start-api"}).readLag());
-        assertEquals(java.time.Duration.ofMillis(250),
-                CommandLine.parse(new String[] {"start-api", "--read-lag-ms", "250"}).readLag());
-        assertEquals(java.time.Duration.ZERO, CommandLine.parse(new String[] {"start-api", "--no-read-lag"}).readLag());
+    void givenDynamoDbOptions_whenParsed_thenEachEmulationOnByDefaultOffByItsFlagAndABadValueRefused() {
+        DynamoDbFidelity.Settings defaults = CommandLine.parse(new String[] {"start-api"}).dynamodb();
+        DynamoDbFidelity.Settings off = CommandLine.parse(new String[] {"start-api", "--no-read-lag",
+                "--no-transaction-conflicts", "--no-ttl-deletes"}).dynamodb();
+        DynamoDbFidelity.Settings set = CommandLine.parse(new String[] {"start-api", "--read-lag-ms", "250",
+                "--transaction-hold-ms", "20", "--ttl-delete-after-ms", "0"}).dynamodb();
+
+        assertEquals(new DynamoDbFidelity.Settings(java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(50),
+                java.time.Duration.ofSeconds(1)), defaults);
+        assertTrue(off.nothing());
+        assertEquals(3, off.describe().stream().filter(line -> line.startsWith("WARNING: ")).count(), off.describe()
+                .toString());
+        assertEquals(new DynamoDbFidelity.Settings(java.time.Duration.ofMillis(250), java.time.Duration.ofMillis(20),
+                java.time.Duration.ZERO), set);
 
         Outcome negative = run("start-api", "--read-lag-ms", "-5");
 

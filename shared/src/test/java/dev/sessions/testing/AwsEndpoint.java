@@ -14,16 +14,22 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * A DynamoDB-and-Streams endpoint for integration tests: the moto server the harness started,
  * or whatever {@code AWS_ENDPOINT_URL} names (LocalStack, another emulator, or AWS itself). In
- * front of an emulator the harness puts {@code scripts/lagging_reads.py}, so that eventually
- * consistent reads and index queries trail the writes as DynamoDB's do.
+ * front of an emulator the harness puts {@code  * consistent reads and index queries trail the writes as DynamoDB's do.
  *
  * @param uri the endpoint
  * @param region the region to sign for
  * @param emulated true when the endpoint is an emulator, which takes any credentials
  * @param readLag how far eventually consistent reads trail the writes at least: the emulation's
  *     lag, or zero where nothing emulates it (AWS itself lags by its own, unbounded, amount)
+ * @param emulator the emulator itself, behind the harness's DynamoDB fidelity proxy ({@code uri}
+ *     where there is none): what a test that runs a proxy of its own puts it in front of
  */
-public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration readLag) {
+public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration readLag, URI emulator) {
+
+    /** An endpoint with nothing of the harness's in front of it. */
+    public AwsEndpoint(URI uri, Region region, boolean emulated, Duration readLag) {
+        this(uri, region, emulated, readLag, uri);
+    }
 
     /** An endpoint whose reads lag by nothing this harness controls. */
     public AwsEndpoint(URI uri, Region region, boolean emulated) {
@@ -32,16 +38,21 @@ public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration rea
 
     /** The same endpoint reached at {@code other} (a fault proxy in front of it, say). */
     public AwsEndpoint at(URI other) {
-        return new AwsEndpoint(other, region, emulated, readLag);
+        return new AwsEndpoint(other, region, emulated, readLag, emulator);
+    }
+
+    /** The emulator itself, in {@code region}: DynamoDB as the emulator has it, nothing in front. */
+    public AwsEndpoint emulatorIn(Region region) {
+        return new AwsEndpoint(emulator, region, emulated, Duration.ZERO, emulator);
     }
 
     /**
-     * Waits until eventually consistent reads see every write made before the call (the lagging
-     * copy has replayed them all); at once where reads do not lag here. Polls with a bound.
+     * Waits until eventually consistent reads and index queries see every write made before the
+     * call (the copies have them all); at once where reads do not lag here. Polls with a bound.
      */
     public void awaitReadsCaughtUp() {
         if (!readLag.isZero()) {
-            LaggingReads.awaitCaughtUp(uri, readLag.multipliedBy(10).plusSeconds(5));
+            DynamoDbFidelity.awaitCaughtUp(uri, readLag.multipliedBy(10).plusSeconds(5));
         }
     }
 

@@ -21,18 +21,16 @@ import software.amazon.awssdk.regions.Region;
  * <p>DynamoDB: {@code AWS_ENDPOINT_URL} when set (LocalStack, another emulator or AWS); else an
  * {@link AwsEndpointSource} on the test classpath (the {@code localstack} Maven profile adds one);
  * else a moto server from the project's virtual environment. In front of any emulator the
- * harness starts {@code scripts/lagging_reads.py}: eventually consistent reads and index queries
- * then trail the writes by {@link #READ_LAG} (or {@code SESSIONS_READ_LAG_MS}; 0 turns it off,
- * loudly), as they do on DynamoDB, where emulators answer every read with the latest write.
+ * harness starts {@code scripts/dynamodb_fidelity.py}, so that DynamoDB behaves as on AWS where
+ * emulators are kinder: eventually consistent reads and index queries trail the writes, indexes
+ * item by item, transactions hold their items, TTL deletes ({@link DynamoDbFidelity.Settings}; each
+ * can be turned off by a variable, loudly).
  * Redis: {@code REDIS_URL} when set, else a {@code redis-server} from the PATH. A missing
  * prerequisite fails the test with a message that says how to get it; nothing is skipped.
  */
 public final class LocalServices implements ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalServices.class);
-
-    /** How far eventually consistent reads trail the writes on an emulator, unless SESSIONS_READ_LAG_MS says. */
-    public static final Duration READ_LAG = Duration.ofSeconds(1);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -71,41 +69,24 @@ public final class LocalServices implements ParameterResolver {
         Started emulator = startEmulator();
         AwsEndpoint endpoint = (AwsEndpoint) emulator.endpoint();
         if (!endpoint.emulated()) {
-            return emulator; // DynamoDB itself: its reads lag on their own
+            return emulator; // DynamoDB itself: it behaves so on its own
         }
-        Optional<Duration> already = LaggingReads.probe(endpoint.uri());
+        Optional<Duration> already = DynamoDbFidelity.probe(endpoint.uri());
         if (already.isPresent()) {
             return new Started(new AwsEndpoint(endpoint.uri(), endpoint.region(), true, already.get()),
                     emulator.processes());
         }
-        Duration lag = readLag();
-        if (lag.isZero()) {
-            System.err.println("WARNING: reads do NOT lag (SESSIONS_READ_LAG_MS=0): every eventually consistent read"
-                    + " sees the latest write, which DynamoDB does not promise. Code that passes here can fail on AWS.");
+        DynamoDbFidelity.Settings settings = DynamoDbFidelity.Settings.fromEnvironment();
+        for (String off : settings.warnings()) {
+            System.err.println("WARNING: " + off + ". Code that passes here can fail on AWS.");
+        }
+        if (settings.nothing()) {
             return emulator;
         }
-        ServerProcess lagging = LaggingReads.start(endpoint, lag, logFile("lagging-reads"));
+        ServerProcess fidelity = DynamoDbFidelity.start(endpoint, settings, logFile("dynamodb-fidelity"));
         List<ServerProcess> processes = new ArrayList<>(emulator.processes());
-        processes.add(lagging);
-        return new Started(new AwsEndpoint(URI.create("http://127.0.0.1:" + lagging.port()), endpoint.region(), true,
-                lag), processes);
-    }
-
-    private static Duration readLag() {
-        String configured = System.getenv("SESSIONS_READ_LAG_MS");
-        if (configured == null || configured.isBlank()) {
-            return READ_LAG;
-        }
-        try {
-            long millis = Long.parseLong(configured.trim());
-            if (millis < 0) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofMillis(millis);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("SESSIONS_READ_LAG_MS must be a whole number of milliseconds, 0 or more, not "
-                    + configured);
-        }
+        processes.add(fidelity);
+        return new Started(DynamoDbFidelity.endpointOf(fidelity, endpoint, settings), processes);
     }
 
     private static Started startEmulator() {
