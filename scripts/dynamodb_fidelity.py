@@ -465,7 +465,8 @@ class Fidelity:
         # "pending" first: tools read the first such key (the copies' own counts are "queued")
         return {"pending": sum(c["queued"] for c in copies) + dirty, "lagMs": self.lag_ms,
                 "indexLagMs": self.index_lag_ms if self.index_copy else 0,
-                "indexSpreadMs": self.index_spread_ms if self.index_copy else 0, "copies": copies,
+                "indexSpreadMs": self.index_spread_ms if self.index_copy else 0,
+                "indexQueued": self.index_copy.pending() if self.index_copy else 0, "copies": copies,
                 "replayed": sum(c["replayed"] for c in copies),
                 "replayFailures": sum(c["replayFailures"] for c in copies),
                 "transactionHoldMs": self.hold_ms, "held": self.holds.count(), "conflicts": self.holds.conflicts,

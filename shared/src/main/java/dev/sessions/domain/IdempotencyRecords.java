@@ -16,8 +16,9 @@ public interface IdempotencyRecords {
     Duration LIFETIME = Duration.ofHours(24);
 
     /**
-     * How long a claim stands uncompleted before another request may take it over: longer than a
-     * request can run (API Gateway gives up after 30 s), so that it never takes over a live one.
+     * The longest a claim stands uncompleted before another request may take it over: longer than a
+     * request can run (API Gateway gives up after 30 s), so that it never takes over a live one. A
+     * request that knows its own deadline (its function's timeout) claims for less: until then.
      */
     Duration LEASE = Duration.ofSeconds(35);
 

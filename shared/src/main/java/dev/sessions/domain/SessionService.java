@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,6 +40,12 @@ public final class SessionService {
      * enough for a write in flight for the id (a slow handler's copy) to meet it.
      */
     static final Duration PROVISIONAL_TOMBSTONE = Duration.ofMinutes(1);
+
+    /**
+     * How long a claimed idempotency key stays its request's after the request's deadline: enough
+     * for a write that left just before it to land, and for the clocks of two functions to differ.
+     */
+    public static final Duration LEASE_MARGIN = Duration.ofSeconds(1);
 
     private final SessionStore store;
     private final SessionPolicy policy;
@@ -140,6 +148,18 @@ public final class SessionService {
      * @throws InvalidData when the principal or data break the rules; nothing is written
      */
     public Created create(NewSession request, String requestId) {
+        return create(request, requestId, null);
+    }
+
+    /**
+     * As {@link #create(NewSession, String)}, by a request that can run until {@code deadline} (its
+     * function's timeout): a key it claims is its own until then and {@link #LEASE_MARGIN} more, so
+     * that a retry after the request failed is served as soon as the request can no longer write.
+     *
+     * @param deadline when the request stops for good, or {@code null} for the longest a request can
+     *     run ({@link IdempotencyRecords#LEASE})
+     */
+    public Created create(NewSession request, String requestId, Instant deadline) {
         if (request.principal() != null) {
             Principal.requireValid(request.principal());
         }
@@ -154,7 +174,12 @@ public final class SessionService {
         String fingerprint = Fingerprint.of(request.principal(), request.data());
         // the session's token is drawn first, so that the claim names the session it will make
         SessionToken token = tokens.get();
-        return switch (records.claim(key, fingerprint, token.id(), requestId, now, IdempotencyRecords.LEASE)) {
+        Duration lease = deadline == null ? IdempotencyRecords.LEASE
+                : Duration.between(now, deadline).plus(LEASE_MARGIN).truncatedTo(ChronoUnit.MILLIS);
+        if (lease.isNegative() || lease.compareTo(IdempotencyRecords.LEASE) > 0) {
+            lease = IdempotencyRecords.LEASE;
+        }
+        return switch (records.claim(key, fingerprint, token.id(), requestId, now, lease)) {
             case IdempotencyRecords.Claimed claimed -> firstUse(records, key, token, request, now, requestId);
             case IdempotencyRecords.Existing existing -> {
                 if (!existing.completed() && existing.leaseRunning()) {
@@ -168,8 +193,7 @@ public final class SessionService {
                     throw new IdempotencyConflict(IdempotencyConflict.Reason.SESSION_ENDED);
                 }
                 // its request failed before it wrote the session: this one makes it
-                if (!records.takeOver(key, fingerprint, existing.sessionId(), token.id(), requestId, now,
-                        IdempotencyRecords.LEASE)) {
+                if (!records.takeOver(key, fingerprint, existing.sessionId(), token.id(), requestId, now, lease)) {
                     throw new IdempotencyConflict(IdempotencyConflict.Reason.IN_PROGRESS);
                 }
                 yield firstUse(records, key, token, request, now, requestId);
@@ -466,12 +490,14 @@ public final class SessionService {
 
     /**
      * Ends session {@code id} if it belongs to {@code principal}; when a rotation moved it, the
-     * session it moved to, following each move (a stolen token rotated in a loop is caught when
-     * a delete lands before its next rotation, which the delete then makes fail).
+     * session it moved to, following each move to the end, however many there were (a stolen token
+     * rotated in a loop is caught when a delete lands before its next rotation, which the delete
+     * then makes fail).
      */
     private Revoke revoke(String id, String principal, Instant deadline) {
+        Set<String> visited = new HashSet<>();
         String next = id;
-        for (int hop = 0; hop <= SessionStore.MAX_MOVES; hop++) {
+        while (visited.add(next)) { // a new id never repeats an old one: this ends
             if (!clock.instant().isBefore(deadline)) {
                 return Revoke.OUT_OF_TIME;
             }
@@ -489,25 +515,57 @@ public final class SessionService {
                 }
             }
         }
-        return Revoke.NOT_LIVE; // more moves than a session can make: nothing live at the end
+        return Revoke.NOT_LIVE;
     }
 
-    /** Revokes the principal's least recently used sessions so that one more fits the limit. */
+    /**
+     * Revokes the principal's least recently used sessions so that one more fits the limit. The
+     * index decides who is a candidate (its projection alone: a principal's thousand sessions cost
+     * their few bytes, not their data), and a consistent read of each candidate confirms it before
+     * it is revoked: the index lags, so an entry can show a session that has ended (it counted for
+     * nothing), that has rotated to another id the index also lists (it counted twice), or its use
+     * before the last one (it may not be the least recently used any more).
+     */
     private int makeRoomFor(String principal, Instant now) {
         if (principal == null || maxSessionsPerPrincipal == 0) {
             return 0;
         }
-        // from the index alone: a principal's thousand sessions cost their few projected bytes, not their data
-        List<SessionStore.SessionUse> live = new ArrayList<>(store.usesOfPrincipal(principal, now));
-        int excess = live.size() - maxSessionsPerPrincipal + 1;
+        List<SessionStore.SessionUse> uses = store.usesOfPrincipal(principal, now);
+        int excess = uses.size() - maxSessionsPerPrincipal + 1;
         if (excess <= 0) {
             return 0;
         }
-        live.sort(Comparator.comparing(SessionStore.SessionUse::lastAccessedAt)
-                .thenComparing(SessionStore.SessionUse::createdAt));
+        PriorityQueue<SessionStore.SessionUse> oldestFirst = new PriorityQueue<>(
+                Comparator.comparing(SessionStore.SessionUse::lastAccessedAt)
+                        .thenComparing(SessionStore.SessionUse::createdAt));
+        oldestFirst.addAll(uses);
+        Set<String> counted = new HashSet<>();
+        uses.forEach(use -> counted.add(use.id()));
+        Set<String> confirmed = new HashSet<>();
         int revoked = 0;
-        for (SessionStore.SessionUse oldest : live.subList(0, excess)) {
-            if (revoke(oldest.id(), principal, Instant.MAX) == Revoke.ENDED) {
+        while (excess > 0 && !oldestFirst.isEmpty()) {
+            SessionStore.SessionUse candidate = oldestFirst.poll();
+            if (!confirmed.contains(candidate.id())) {
+                Optional<SessionStore.SessionUse> current = store.currentUse(candidate.id(), now);
+                if (current.isEmpty()) {
+                    excess--; // it had ended: it took no room
+                    continue;
+                }
+                SessionStore.SessionUse session = current.get();
+                if (!session.id().equals(candidate.id()) && !counted.add(session.id())) {
+                    excess--; // rotated, and the index lists it under its new id as well: counted twice
+                    continue;
+                }
+                confirmed.add(session.id());
+                if (!session.id().equals(candidate.id())
+                        || !session.lastAccessedAt().equals(candidate.lastAccessedAt())) {
+                    // as it is now: it may not be the least recently used any more
+                    oldestFirst.add(session);
+                    continue;
+                }
+            }
+            excess--;
+            if (revoke(candidate.id(), principal, Instant.MAX) == Revoke.ENDED) {
                 revoked++;
             }
         }

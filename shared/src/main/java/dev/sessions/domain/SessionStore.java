@@ -105,14 +105,11 @@ public interface SessionStore {
 
     /**
      * The live session that {@code id} is, or that rotations have moved it to, following the
-     * forward pointers with consistent reads, at most {@link #MAX_MOVES} of them.
+     * forward pointers with consistent reads to their end, however many rotations there were.
      *
      * @return empty when there is none at the end of the moves, or it has expired
      */
     Optional<Session> findCurrent(String id, Instant now);
-
-    /** The most forward pointers {@link #findCurrent} follows: more rotations than this within one session's life are refused. */
-    int MAX_MOVES = 64;
 
     /**
      * The live sessions of a principal, oldest first. Eventually consistent: a new one may be
@@ -126,6 +123,15 @@ public interface SessionStore {
      * created or used a moment ago may be missing or show its previous use.
      */
     List<SessionUse> usesOfPrincipal(String principal, Instant now);
+
+    /**
+     * How the live session that {@code id} is, or that rotations have moved it to, was last used,
+     * followed as {@link #findCurrent} follows it, read consistently without its data: what a
+     * session limit confirms a candidate by.
+     *
+     * @return empty when there is none at the end of the moves, or it has expired
+     */
+    Optional<SessionUse> currentUse(String id, Instant now);
 
     /**
      * When a session was created and last used.

@@ -251,6 +251,20 @@ class SessionServiceTest {
     }
 
     @Test
+    void givenAKeyedSessionRotatedSeventyTimes_whenTheCreateIsRepeated_thenItIsFollowedToItsEndNotCalledEnded() {
+        SessionService.NewSession create = new SessionService.NewSession("rotor", Map.of(), key("many-moves-0123456789"));
+        IssuedSession issued = service.create(create, request()).issued();
+        for (int i = 0; i < 70; i++) { // more than the 64 moves the chain once was read to
+            issued = service.rotate(issued.token(), request());
+        }
+
+        SessionService.Created repeat = service.create(create, request());
+
+        assertTrue(repeat.replayed(), "the session lives: a repeat of its create finds it, however often it moved");
+        assertEquals(issued.session().createdAt(), repeat.issued().session().createdAt());
+    }
+
+    @Test
     void givenIdempotencyKey_whenUsedWithAnotherBody_thenConflictAndNothingCreated() {
         service.create(new SessionService.NewSession("gina", Map.of("a", 1), key("another-key-0123456789")), request());
 

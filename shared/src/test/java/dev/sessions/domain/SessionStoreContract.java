@@ -414,6 +414,22 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void givenSessionRotatedMoreThanSixtyFourTimes_whenFoundFromItsFirstId_thenFollowedToItsEnd() {
+        SessionStore store = store();
+        String principal = "dora-" + java.util.UUID.randomUUID();
+        Session session = created(store, principal, "{}", T0);
+        String at = session.id();
+        for (int i = 0; i < 66; i++) { // past the 64 moves the chain once was read to: a live session, never "ended"
+            String next = SessionToken.generate().id();
+            store.rotate(at, next, T0, request());
+            at = next;
+        }
+
+        assertEquals(at, store.findCurrent(session.id(), T0).orElseThrow().id());
+        assertEquals(at, store.currentUse(session.id(), T0).orElseThrow().id());
+    }
+
+    @Test
     void givenPrincipalsSessionRotated_whenListed_thenListedOnceUnderItsNewId() {
         SessionStore store = store();
         String principal = "carol-" + java.util.UUID.randomUUID();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,12 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -40,10 +37,6 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DynamoDbAsAwsIT {
 
-    /** Regions nobody else uses on the emulator: the test's table, and its proxy's three copies. */
-    private static final Region REGION = Region.CA_WEST_1;
-    private static final List<String> COPIES = List.of("ap-south-2", "ap-southeast-3", "ap-southeast-4");
-
     private AwsEndpoint harness;
 
     @BeforeAll
@@ -51,32 +44,15 @@ class DynamoDbAsAwsIT {
         this.harness = aws;
     }
 
-    /**
-     * A proxy of this test's own in front of {@code upstream}, and a client of it. One at a time: each
-     * starts by making the copies' regions match its region's tables.
-     */
-    private static Proxy proxy(AwsEndpoint upstream, DynamoDbFidelity.Settings settings) {
-        ServerProcess process = DynamoDbFidelity.start(upstream, settings, COPIES,
-                Path.of("target", "services", "dynamodb-as-aws-" + UUID.randomUUID() + ".log").toAbsolutePath());
-        AwsEndpoint endpoint = DynamoDbFidelity.endpointOf(process, upstream, settings);
-        return new Proxy(endpoint, endpoint.dynamoDb(), process);
+    private static String table(DedicatedDynamoDb proxy, String name) {
+        return SessionsTableFixture.create(proxy.dynamo(), SessionsTableFixture.sessionsTable(name));
     }
 
-    private record Proxy(AwsEndpoint endpoint, DynamoDbClient dynamo, ServerProcess process) implements AutoCloseable {
-        String table(String name) {
-            return SessionsTableFixture.create(dynamo, SessionsTableFixture.sessionsTable(name));
-        }
-
-        List<Map<String, AttributeValue>> byPrincipal(String table, String principal) {
-            return dynamo.query(b -> b.tableName(table).indexName("byPrincipal").keyConditionExpression("principal = :p")
-                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))).items();
-        }
-
-        @Override
-        public void close() {
-            dynamo.close();
-            process.close();
-        }
+    private static List<Map<String, AttributeValue>> byPrincipal(DedicatedDynamoDb proxy, String table,
+                                                                 String principal) {
+        return proxy.dynamo().query(b -> b.tableName(table).indexName("byPrincipal")
+                .keyConditionExpression("principal = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal)))).items();
     }
 
     private static final DynamoDbFidelity.Settings QUIET = new DynamoDbFidelity.Settings(Duration.ofMillis(300), null,
@@ -85,8 +61,8 @@ class DynamoDbAsAwsIT {
     @Test
     void givenWritesWhoseAnswersWereLost_whenTheResendIsRefused_thenTheCopiesAndTheIndexStillConverge() {
         try (FaultyEndpoint lossy = FaultyEndpoint.start(harness.emulator());
-             Proxy proxy = proxy(new AwsEndpoint(lossy.uri(), REGION, true), QUIET)) {
-            String table = proxy.table("converge");
+             DedicatedDynamoDb proxy = DedicatedDynamoDb.startBehind(lossy.uri(), QUIET)) {
+            String table = table(proxy, "converge");
             // every other PutItem is applied and its answer lost: a client's resend is refused by the condition the
             // first attempt met (the copies' own puts are idempotent, and retried until they go through)
             lossy.failEvery("PutItem", 2, new FaultyEndpoint.LoseAnswer());
@@ -105,7 +81,7 @@ class DynamoDbAsAwsIT {
             assertTrue(refused > 0, "some writes were resent after their answers were lost");
             assertEquals(10, proxy.dynamo().scan(b -> b.tableName(table).consistentRead(true)).count());
             proxy.endpoint().awaitReadsCaughtUp();
-            assertEquals(10, proxy.byPrincipal(table, principal).size(), "the index holds what the table holds");
+            assertEquals(10, byPrincipal(proxy, table, principal).size(), "the index holds what the table holds");
             assertEquals(10, proxy.dynamo().scan(b -> b.tableName(table)).count(), "so do the eventual reads");
         }
     }
@@ -113,8 +89,8 @@ class DynamoDbAsAwsIT {
     @Test
     void givenAnItemWrittenTwice_whenReadEventuallyAgainAndAgain_thenANewerValueCanBeFollowedByAnOlderOne() {
         // copies at 3 s and 1.5 s: between the two, an eventual read sees either value
-        try (Proxy proxy = proxy(harness.emulatorIn(REGION), QUIET.withReadLag(Duration.ofSeconds(3), null, null))) {
-            String table = proxy.table("goes-back");
+        try (DedicatedDynamoDb proxy = DedicatedDynamoDb.start(harness, QUIET.withReadLag(Duration.ofSeconds(3), null, null))) {
+            String table = table(proxy, "goes-back");
             Map<String, AttributeValue> key = Map.of("id", AttributeValue.fromS(UUID.randomUUID().toString()));
             proxy.dynamo().putItem(b -> b.tableName(table).item(Map.of("id", key.get("id"), "v", AttributeValue.fromN("1"))));
             proxy.endpoint().awaitReadsCaughtUp();
@@ -132,14 +108,14 @@ class DynamoDbAsAwsIT {
 
     @Test
     void givenATransactionMovingAnItemOutOfAnIndexAndAnotherIn_whenTheIndexIsQueried_thenItCanShowNeither() {
-        try (Proxy proxy = proxy(harness.emulatorIn(REGION), QUIET.withReadLag(Duration.ofMillis(300),
+        try (DedicatedDynamoDb proxy = DedicatedDynamoDb.start(harness, QUIET.withReadLag(Duration.ofMillis(300),
                 Duration.ofMillis(200), Duration.ofSeconds(3)))) {
-            String table = proxy.table("trail");
+            String table = table(proxy, "trail");
             String principal = "p-" + UUID.randomUUID();
             String old = "old-" + UUID.randomUUID();
             proxy.dynamo().putItem(b -> b.tableName(table).item(item(old, principal)));
             proxy.endpoint().awaitReadsCaughtUp();
-            assertEquals(1, proxy.byPrincipal(table, principal).size());
+            assertEquals(1, byPrincipal(proxy, table, principal).size());
 
             // the old item leaves the index (no principal any more), a new one enters it: one transaction
             proxy.dynamo().transactWriteItems(b -> b.transactItems(
@@ -147,9 +123,9 @@ class DynamoDbAsAwsIT {
                     t -> t.put(p -> p.tableName(table).item(Map.of("id", AttributeValue.fromS(old))))));
 
             Poll.until(Duration.ofSeconds(10), "the index to show neither item",
-                    () -> proxy.byPrincipal(table, principal).isEmpty());
+                    () -> byPrincipal(proxy, table, principal).isEmpty());
             Poll.until(Duration.ofSeconds(10), "the index to show the new item", () -> {
-                List<Map<String, AttributeValue>> listed = proxy.byPrincipal(table, principal);
+                List<Map<String, AttributeValue>> listed = byPrincipal(proxy, table, principal);
                 return listed.size() == 1 && listed.getFirst().get("id").s().startsWith("new-");
             });
         }
@@ -158,8 +134,8 @@ class DynamoDbAsAwsIT {
     @Test
     void givenATransactionInFlight_whenItsItemsAreWrittenOrTransactedMeanwhile_thenDynamoDbsConflictAnswers()
             throws Exception {
-        try (Proxy proxy = proxy(harness.emulatorIn(REGION), QUIET.withTransactionHold(Duration.ofSeconds(2)))) {
-            String table = proxy.table("conflict");
+        try (DedicatedDynamoDb proxy = DedicatedDynamoDb.start(harness, QUIET.withTransactionHold(Duration.ofSeconds(2)))) {
+            String table = table(proxy, "conflict");
             Map<String, AttributeValue> x = Map.of("id", AttributeValue.fromS("x-" + UUID.randomUUID()));
             Map<String, AttributeValue> y = Map.of("id", AttributeValue.fromS("y-" + UUID.randomUUID()));
             proxy.dynamo().putItem(b -> b.tableName(table).item(Map.of("id", x.get("id"), "v", AttributeValue.fromN("1"))));
@@ -169,7 +145,7 @@ class DynamoDbAsAwsIT {
                                     .expressionAttributeValues(Map.of(":two", AttributeValue.fromN("2")))),
                             t -> t.put(p -> p.tableName(table).item(Map.of("id", y.get("id")))))));
             Poll.until(Duration.ofSeconds(10), "the transaction to hold its items",
-                    () -> DynamoDbFidelity.statusNumber(proxy.endpoint().uri(), "held") == 2);
+                    () -> proxy.status("held") == 2);
 
             DynamoDbException write = assertThrows(TransactionConflictException.class, () -> proxy.dynamo().updateItem(b -> b
                     .tableName(table).key(x).updateExpression("SET v = :three")
@@ -192,7 +168,7 @@ class DynamoDbAsAwsIT {
                     "the transaction applied; the conflicting writes did not");
             assertTrue(proxy.dynamo().getItem(b -> b.tableName(table).key(Map.of("id", AttributeValue.fromS("free")))
                     .consistentRead(true)).item().isEmpty(), "the cancelled transaction wrote none of its items");
-            assertEquals(3, DynamoDbFidelity.statusNumber(proxy.endpoint().uri(), "conflicts"));
+            assertEquals(3, proxy.status("conflicts"));
         }
     }
 

@@ -126,10 +126,15 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public synchronized Optional<Session> findCurrent(String id, Instant now) {
         String next = id;
-        for (int hop = 0; hop <= MAX_MOVES && movedTo.containsKey(next); hop++) {
+        while (movedTo.containsKey(next)) { // to the end of the moves: a new id never repeats an old one
             next = movedTo.get(next);
         }
         return live(next, now);
+    }
+
+    @Override
+    public synchronized Optional<SessionUse> currentUse(String id, Instant now) {
+        return findCurrent(id, now).map(s -> new SessionUse(s.id(), s.createdAt(), s.lastAccessedAt()));
     }
 
     @Override

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.domain.SessionNotFound;
 import dev.sessions.json.Json;
+import dev.sessions.testing.DedicatedDynamoDb;
+import dev.sessions.testing.DynamoDbFidelity;
 import dev.sessions.testing.FaultyEndpoint;
 import dev.sessions.testing.ApiEvent;
 import dev.sessions.domain.SessionToken;
@@ -54,6 +56,36 @@ class AdminHandlerIT {
 
     private HandlerResponse handle(String file) {
         return Invoke.http(handler, ApiEvent.load(file));
+    }
+
+    /** An index that trails by 0.2 s and takes a transaction's two items 5 s apart: long enough to act between them. */
+    private static final DynamoDbFidelity.Settings TRAILING_INDEX = new DynamoDbFidelity.Settings(Duration.ofMillis(300),
+            Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ZERO, null);
+
+    @Test
+    void givenASessionRotatedWhileTheIndexHasOnlyHalfTheRotation_whenListedAndRevoked_thenFoundAndEndedCompletely() {
+        try (DedicatedDynamoDb dynamo = DedicatedDynamoDb.start(aws, TRAILING_INDEX);
+             ApiTestbed trailing = new ApiTestbed(dynamo.endpoint(), Map.of())) {
+            AdminHandler admin = new AdminHandler(trailing.components(), trailing.out());
+            var seeded = trailing.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
+            dynamo.endpoint().awaitReadsCaughtUp();
+            var rotated = trailing.components().sessions().rotate(seeded.token(), "rotate-" + UUID.randomUUID());
+            // the rotation's new item and its old id's pointer reach the index one at a time, 5 s apart
+            Poll.until(Duration.ofSeconds(10), "one of the rotation's two items in the index, the other on its way",
+                    () -> dynamo.status("indexQueued") == 1);
+            long halfway = System.nanoTime();
+
+            HandlerResponse listed = Invoke.http(admin, ApiEvent.load("admin-list.json"));
+            HandlerResponse revoked = Invoke.http(admin, ApiEvent.load("admin-revoke.json"));
+
+            assertTrue(Duration.ofNanos(System.nanoTime() - halfway).compareTo(Duration.ofSeconds(4)) < 0,
+                    "all of it happened while the index had half the rotation (the other half comes 5 s after the first)");
+            assertEquals(List.of(rotated.session().id()), ((List<?>) Json.parseObject(listed.body(), 8).get("sessions"))
+                    .stream().map(s -> ((Map<?, ?>) s).get("id")).toList(), "listed once, under its new id");
+            assertEquals(Map.of("revoked", BigDecimal.ONE, "complete", true), Json.parseObject(revoked.body(), 8));
+            assertThrows(SessionNotFound.class, () -> trailing.components().sessions().read(rotated.token(), true),
+                    "complete: true means no session of the principal lives");
+        }
     }
 
     @Test

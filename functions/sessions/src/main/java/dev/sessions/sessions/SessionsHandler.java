@@ -69,16 +69,17 @@ public final class SessionsHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
         routes.handle(event, response, context, (request, invocation, log) ->
-                route(request, request.writeId(invocation.awsRequestId()), log));
+                route(request, request.writeId(invocation.awsRequestId()), invocation.deadline(), log));
     }
 
     private ApiResponse route(HttpRequest request, RequestLog log) {
-        return route(request, request.writeId(null), log);
+        return route(request, request.writeId(null), null, log);
     }
 
-    private ApiResponse route(HttpRequest request, String writeId, RequestLog log) {
+    /** @param deadline when the invocation times out, or {@code null} (a warm-up) */
+    private ApiResponse route(HttpRequest request, String writeId, java.time.Instant deadline, RequestLog log) {
         return switch (request.path()) {
-            case "/sessions" -> request.method().equals("POST") ? create(request, writeId, log)
+            case "/sessions" -> request.method().equals("POST") ? create(request, writeId, deadline, log)
                     : ApiResponse.methodNotAllowed(request, "POST");
             case "/sessions/current" -> switch (request.method()) {
                 case "GET" -> current(request, log);
@@ -92,8 +93,8 @@ public final class SessionsHandler implements RequestStreamHandler {
         };
     }
 
-    private ApiResponse create(HttpRequest request, String writeId, RequestLog log) {
-        SessionService.Created created = sessions.create(requests.newSession(request), writeId);
+    private ApiResponse create(HttpRequest request, String writeId, java.time.Instant deadline, RequestLog log) {
+        SessionService.Created created = sessions.create(requests.newSession(request), writeId, deadline);
         Session session = created.issued().session();
         log.field("sessionId", session.id()).field("principal", session.principal())
                 .field("replayed", created.replayed() ? true : null)

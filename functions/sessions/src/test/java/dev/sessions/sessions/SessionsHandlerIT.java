@@ -13,8 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sessions.json.Json;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.domain.IdempotencyRecords;
+import dev.sessions.domain.SessionService;
 import dev.sessions.domain.SessionToken;
 import dev.sessions.testing.ApiEvent;
+import dev.sessions.testing.DedicatedDynamoDb;
+import dev.sessions.testing.DynamoDbFidelity;
 import dev.sessions.testing.FaultyEndpoint;
 import dev.sessions.testing.Poll;
 import dev.sessions.testing.ApiTestbed;
@@ -22,6 +25,7 @@ import dev.sessions.testing.HandlerResponse;
 import dev.sessions.testing.Invoke;
 import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.RedisEndpoint;
 import dev.sessions.testing.ThrottlingEndpoint;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -592,6 +596,24 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenAKeyedCreateThatFailedMidway_whenRetriedOnceItsFunctionHasTimedOut_thenServedNotTold409() {
+        ApiEvent create = event("sessions-create.json").header("idempotency-key", "6d2f8b81-4c3e-4a7f-9b0c-1d2e3f4a5b04");
+        // the session is written, recording it in the claim fails: the claim stands, uncompleted
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("UpdateItem", 0, 10,
+                FaultyEndpoint.throttled())) {
+            Invoke.http(through(faulty, Map.of()), create); // its context has 10 s left: the function's timeout
+        }
+        HandlerResponse meanwhile = handle(create);
+        testbed.clock().advance(Duration.ofSeconds(10).plus(SessionService.LEASE_MARGIN).plusMillis(1));
+
+        HandlerResponse afterTimeout = handle(create);
+
+        assertEquals(409, meanwhile.statusCode(), "while the first request may still be writing");
+        assertEquals(201, afterTimeout.statusCode(), "not 409 for the rest of a 35 s lease: " + afterTimeout.body());
+        assertEquals(1, testbed.sessionItems().size(), "one session per key and body: " + testbed.items());
+    }
+
+    @Test
     void givenAKeyedCreateRepeated_whenTheRepeatsCompletionFails_thenALaterRepeatStillFindsTheSession() {
         ApiEvent create = event("sessions-create.json").header("idempotency-key", "9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b03");
         HandlerResponse first = handle(create);
@@ -681,6 +703,86 @@ class SessionsHandlerIT {
         assertEquals(2, testbed.items().size());
         assertProblem(handle(event("sessions-current.json").header("authorization", "Bearer " + body(oldest).get("token"))),
                 401, "session-required");
+    }
+
+    /** A handler on {@code dynamo}'s endpoint as a function builds its client (the project's retries included). */
+    private static SessionsHandler on(ApiTestbed bed, DedicatedDynamoDb dynamo, Map<String, String> env) {
+        return new SessionsHandler(bed.componentsOn(DynamoDbClients.fromEnvironment(Map.of("AWS_ENDPOINT_URL",
+                dynamo.endpoint().uri().toString(), "AWS_REGION", DedicatedDynamoDb.REGION.id(), "AWS_ACCESS_KEY_ID",
+                "test", "AWS_SECRET_ACCESS_KEY", "test")), env), bed.out());
+    }
+
+    /** An index that trails by 0.2 s and takes a transaction's two items 5 s apart: long enough to act between them. */
+    private static final DynamoDbFidelity.Settings TRAILING_INDEX = new DynamoDbFidelity.Settings(Duration.ofMillis(300),
+            Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ZERO, null);
+
+    @Test
+    void givenAPrincipalAtItsLimitWithASessionHalfwayIntoTheIndex_whenAnotherIsCreated_thenItCountsAndTheLimitHolds() {
+        Map<String, String> limit = Map.of("MAX_SESSIONS_PER_PRINCIPAL", "2");
+        try (DedicatedDynamoDb dynamo = DedicatedDynamoDb.start(aws, TRAILING_INDEX);
+             ApiTestbed trailing = new ApiTestbed(dynamo.endpoint(), Map.of())) {
+            SessionsHandler limited = on(trailing, dynamo, limit);
+            HandlerResponse first = Invoke.http(limited, event("sessions-create.json").requestId("one"));
+            trailing.clock().advance(Duration.ofSeconds(5));
+            HandlerResponse second = Invoke.http(limited, event("sessions-create.json").requestId("two"));
+            trailing.clock().advance(Duration.ofSeconds(5));
+            dynamo.endpoint().awaitReadsCaughtUp();
+            // the first is used again: rotated, it is the most recently used, and it reaches the index in two halves
+            HandlerResponse rotated = Invoke.http(limited, event("sessions-rotate.json").requestId("rotate")
+                    .header("authorization", "Bearer " + body(first).get("token")));
+            Poll.until(Duration.ofSeconds(10), "half the rotation in the index", () -> dynamo.status("indexQueued") == 1);
+            long halfway = System.nanoTime();
+
+            HandlerResponse third = Invoke.http(limited, event("sessions-create.json").requestId("three"));
+
+            assertTrue(Duration.ofNanos(System.nanoTime() - halfway).compareTo(Duration.ofSeconds(4)) < 0,
+                    "created while the index had half the rotation (the other half comes 5 s after the first)");
+            assertEquals(201, third.statusCode(), third.body());
+            assertEquals("1", third.header("x-sessions-revoked"), "two live before it: the limit of 2 holds");
+            assertProblem(Invoke.http(limited, event("sessions-current.json").header("authorization", "Bearer "
+                    + body(second).get("token"))), 401, "session-required");
+            for (HandlerResponse kept : List.of(rotated, third)) {
+                assertEquals(200, Invoke.http(limited, event("sessions-current.json").header("authorization", "Bearer "
+                        + body(kept).get("token"))).statusCode(), "the two most recently used stay");
+            }
+        }
+    }
+
+    /** A transaction holds its items 3 s: a request that meets it runs out of its SDK's quick retries first. */
+    private static final DynamoDbFidelity.Settings LONG_TRANSACTIONS = new DynamoDbFidelity.Settings(Duration.ofMillis(300),
+            null, null, Duration.ofSeconds(3), null);
+
+    @Test
+    void givenARotationInFlight_whenTheSameSessionIsReadPatchedAndEnded_thenEachAnswersAsTheContractSaysNever500(
+            RedisEndpoint redis) throws Exception {
+        try (DedicatedDynamoDb dynamo = DedicatedDynamoDb.start(aws, LONG_TRANSACTIONS);
+             ApiTestbed racing = new ApiTestbed(dynamo.endpoint(), Map.of("REDIS_URL", redis.uri().toString()))) {
+            SessionsHandler sessions = on(racing, dynamo, Map.of());
+            racing.seed(TOKEN_A, null, Map.of("k", "v"));
+            racing.clock().advance(Duration.ofSeconds(61)); // a read is due to slide the idle window
+            var rotation = java.util.concurrent.CompletableFuture.supplyAsync(() -> Invoke.http(sessions,
+                    event("sessions-rotate.json").requestId("rotate")));
+            Poll.until(Duration.ofSeconds(10), "the rotation holding its items", () -> dynamo.status("held") == 2);
+            List<String> before = racing.items();
+
+            HandlerResponse read = Invoke.http(sessions, event("sessions-current-consistent-bearer.json")
+                    .header("authorization", "Bearer " + TOKEN_A));
+            HandlerResponse patched = Invoke.http(sessions, event("sessions-patch.json").requestId("patch"));
+            HandlerResponse ended = Invoke.http(sessions, event("sessions-delete.json"));
+            List<String> during = racing.items();
+            boolean rotationWasHeldThroughout = !rotation.isDone();
+            HandlerResponse afterwards = rotation.get();
+
+            assertTrue(rotationWasHeldThroughout, "every request above met the rotation in flight");
+            assertEquals(200, read.statusCode(), "the touch is best effort, the read stands: " + read.body());
+            assertProblem(patched, 503, "unavailable");
+            assertProblem(ended, 503, "unavailable");
+            assertEquals(before, during, "nothing was half done while the rotation held the session");
+            assertEquals(200, afterwards.statusCode(), afterwards.body());
+            assertProblem(Invoke.http(sessions, event("sessions-current.json")), 401, "session-required");
+            assertEquals(200, Invoke.http(sessions, event("sessions-current.json").header("authorization", "Bearer "
+                    + body(afterwards).get("token"))).statusCode(), "the rotated session lives on");
+        }
     }
 
     @Test

@@ -151,6 +151,7 @@ public final class RouteRunner {
                 }
                 yield problem(Problem.unavailable(unavailable.throttled()
                         ? "The session store is throttling requests; retry after a moment."
+                        : unavailable.busy() ? "Another request is changing the session; retry after a moment."
                         : "The session store is unavailable; retry after a moment."), request, log);
             }
         };

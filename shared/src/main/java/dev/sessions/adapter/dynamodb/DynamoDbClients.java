@@ -16,6 +16,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 
 /**
  * Builds the DynamoDB client of an execution environment, once, from its environment variables.
@@ -26,18 +27,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  */
 public final class DynamoDbClients {
 
-    /**
-     * Bounded retries for a request a person is waiting on. The SDK's DynamoDB default retries a
-     * throttled call for tens of seconds; here three attempts with short backoff give up in well
-     * under a second, and the API answers 503 with Retry-After instead of hanging.
-     */
     /** The longest one call can take, its retries included: what a caller with a deadline keeps back. */
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * Bounded retries for a request a person is waiting on. The SDK's DynamoDB default retries a
+     * throttled call for tens of seconds; here three attempts with short backoff give up in well
+     * under a second, and the API answers 503 with Retry-After instead of hanging. A write refused
+     * because a transaction holds its item ({@code TransactionConflictException}) applied nothing,
+     * and the transaction is over in milliseconds: it is tried again too, which the SDK does not do
+     * by itself (docs/design.md, decision 36).
+     */
     static final RetryStrategy RETRIES = AwsRetryStrategy.standardRetryStrategy().toBuilder()
             .maxAttempts(3)
             .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(20), Duration.ofMillis(200)))
             .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(50), Duration.ofMillis(400)))
+            .retryOnException(TransactionConflictException.class)
             .build();
 
     private DynamoDbClients() {

@@ -33,6 +33,8 @@ public final class DynamoDbCounterStore implements CounterStore {
     public static final List<String> COUNTERS = List.of("visits", "sessionsCreated", "activeSessions");
     /** Claims outlive the stream's 24 h retention: no record can come back after its claim expired. */
     static final Duration CLAIM_LIFETIME = Duration.ofHours(48);
+    /** Tries of one group's transaction that meet another transaction, before the batch fails. */
+    private static final int CONFLICT_ATTEMPTS = 6;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -63,6 +65,7 @@ public final class DynamoDbCounterStore implements CounterStore {
         for (Change change : changes) {
             pending.putIfAbsent(change.id(), change.tally());
         }
+        int conflicts = 0;
         while (!pending.isEmpty()) {
             List<String> ids = List.copyOf(pending.keySet());
             List<TransactWriteItem> items = new ArrayList<>();
@@ -89,8 +92,16 @@ public final class DynamoDbCounterStore implements CounterStore {
                         countedBefore.add(ids.get(i));
                     }
                 }
+                if (countedBefore.isEmpty() && isConflict(reasons) && conflicts < CONFLICT_ATTEMPTS) {
+                    // another batch's transaction holds a counter item: it is over in milliseconds, and a
+                    // retry here spends none of the stream mapping's retries
+                    Backoff.pause(conflicts++);
+                    continue;
+                }
                 if (countedBefore.isEmpty()) {
-                    throw new StoreUnavailable("the counter transaction was cancelled: " + reasons, isThrottle(reasons), e);
+                    throw isConflict(reasons) ? StoreUnavailable.busy("the counter items stayed held by other"
+                            + " transactions: " + reasons, e)
+                            : new StoreUnavailable("the counter transaction was cancelled: " + reasons, isThrottle(reasons), e);
                 }
                 countedBefore.forEach(pending::remove);
             } catch (SdkException e) {
@@ -128,6 +139,10 @@ public final class DynamoDbCounterStore implements CounterStore {
         }
         return new Tally(sums.getOrDefault("visits", 0L), sums.getOrDefault("sessionsCreated", 0L),
                 sums.getOrDefault("activeSessions", 0L));
+    }
+
+    private static boolean isConflict(List<CancellationReason> reasons) {
+        return reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
     }
 
     private static boolean isThrottle(List<CancellationReason> reasons) {

@@ -31,11 +31,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -76,6 +78,9 @@ public final class DynamoDbSessionStore implements SessionStore {
     /** The TTL attribute a write sets ({@code :exp}) never passes the absolute expiry. */
     private static final String CAPPED = "absoluteExpiresAt >= :exp";
     private static final AttributeValue ONE = number(1);
+    /** What {@link #currentUse} reads of an item: its times and whether it is a pointer, never its data. */
+    private static final String USE_OF_SESSION = "id, movedTo, principal, createdAt, lastAccessedAt, expiresAt,"
+            + " absoluteExpiresAt";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -175,7 +180,7 @@ public final class DynamoDbSessionStore implements SessionStore {
                 throw StoreErrors.translate(e);
             }
         }
-        throw new StoreUnavailable("the session kept changing under concurrent writes; try again", false, null);
+        throw StoreUnavailable.busy("the session kept changing under concurrent writes; try again", null);
     }
 
     @Override
@@ -278,7 +283,7 @@ public final class DynamoDbSessionStore implements SessionStore {
                 throw StoreErrors.translate(e);
             }
         }
-        throw new StoreUnavailable("the session kept changing under concurrent writes; try again", false, null);
+        throw StoreUnavailable.busy("the session kept changing under concurrent writes; try again", null);
     }
 
     @Override
@@ -323,8 +328,9 @@ public final class DynamoDbSessionStore implements SessionStore {
             try {
                 // the token makes DynamoDB itself answer the SDK's repeat of this exact call as it answered
                 // the first; it names the revision read, so a later attempt (other items) gets its own
+                int tried = attempt;
                 dynamo.transactWriteItems(b -> b.clientRequestToken(transactionToken(requestId, oldId, newId,
-                                old.revision()))
+                                old.revision(), tried))
                         .transactItems(
                         t -> t.put(p -> p.tableName(table).item(moved).conditionExpression("attribute_not_exists(id)")
                                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)),
@@ -350,23 +356,48 @@ public final class DynamoDbSessionStore implements SessionStore {
                 if (!conflict && !writtenMeanwhile) {
                     throw StoreErrors.translate(e);
                 }
-                // another write of the old session got there first (a visit, a touch): read it again
+                if (conflict) {
+                    Backoff.pause(attempt); // another transaction holds one of the items: it is over in milliseconds
+                }
+                // another write of the old session got there first (a visit, a touch, a transaction): read it again
             } catch (TransactionInProgressException stillRunning) {
                 // the same transaction is still being applied: read again and see
             } catch (SdkException e) {
                 throw StoreErrors.translate(e);
             }
         }
-        throw new StoreUnavailable("the session kept changing under concurrent writes; try again", false, null);
+        throw StoreUnavailable.busy("the session kept changing under concurrent writes; try again", null);
     }
 
     @Override
     public Optional<Session> findCurrent(String id, Instant now) {
+        Set<String> visited = new HashSet<>();
         String next = id;
-        for (int hop = 0; hop <= MAX_MOVES; hop++) {
+        while (visited.add(next)) { // to the end of the moves, however many (a new id never repeats an old one)
             Map<String, AttributeValue> item = getConsistent(next);
             if (!SessionItem.isForwardPointer(item)) {
                 return live(item, now);
+            }
+            next = item.get(MOVED_TO).s();
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<SessionUse> currentUse(String id, Instant now) {
+        Set<String> visited = new HashSet<>();
+        String next = id;
+        while (visited.add(next)) {
+            String at = next;
+            Map<String, AttributeValue> item;
+            try {
+                item = dynamo.getItem(b -> b.tableName(table).key(key(at)).consistentRead(true)
+                        .projectionExpression(USE_OF_SESSION)).item();
+            } catch (SdkException e) {
+                throw StoreErrors.translate(e);
+            }
+            if (!SessionItem.isForwardPointer(item)) {
+                return live(item, now).map(s -> new SessionUse(s.id(), s.createdAt(), s.lastAccessedAt()));
             }
             next = item.get(MOVED_TO).s();
         }
@@ -398,10 +429,14 @@ public final class DynamoDbSessionStore implements SessionStore {
         return new SessionPage(oldestFirst(live), page.next());
     }
 
-    /** Reads the live sessions of {@code ids} into {@code live}, consistently, following forward pointers. */
+    /**
+     * Reads the live sessions of {@code ids} into {@code live}, consistently, following forward
+     * pointers to their end: the index lags, and lists a rotated session's old id (its pointer) until
+     * the pointer expires, and its new one once that has reached it.
+     */
     private void readLive(String principal, List<String> ids, Instant now, Map<String, Session> live) {
-        // the index lags: an id it lists may have rotated since, so its forward pointer is followed
-        for (int hop = 0; !ids.isEmpty() && hop <= MAX_MOVES; hop++) {
+        Set<String> visited = new HashSet<>(ids);
+        while (!ids.isEmpty()) {
             List<String> movedTo = new ArrayList<>();
             for (Map<String, AttributeValue> item : index.items(ids)) {
                 if (SessionItem.isForwardPointer(item)) {
@@ -410,7 +445,7 @@ public final class DynamoDbSessionStore implements SessionStore {
                     live(item, now).ifPresent(session -> live.put(session.id(), session));
                 }
             }
-            ids = movedTo.stream().filter(id -> !live.containsKey(id)).toList();
+            ids = movedTo.stream().filter(id -> !live.containsKey(id) && visited.add(id)).toList();
         }
     }
 
@@ -449,13 +484,14 @@ public final class DynamoDbSessionStore implements SessionStore {
     /**
      * At most 36 characters, as DynamoDB takes them: the same call, the same token. DynamoDB refuses
      * a token reused with other parameters for 10 minutes after its first use completed, cancelled
-     * or not ({@code IdempotentParameterMismatch}), so an attempt on another revision of the old
-     * session, whose items differ, is another token.
+     * or not ({@code IdempotentParameterMismatch}), and answers a reuse with the same ones as it
+     * answered the first, a cancellation too. So each attempt of the loop is a token of its own (its
+     * number and the revision it read), and only the SDK's repeat of one attempt shares it.
      */
-    static String transactionToken(String requestId, String oldId, String newId, long seenRevision) {
+    static String transactionToken(String requestId, String oldId, String newId, long seenRevision, int attempt) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest((requestId + "|" + oldId + "|" + newId + "|"
-                    + seenRevision).getBytes(StandardCharsets.UTF_8));
+                    + seenRevision + "|" + attempt).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 36);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);

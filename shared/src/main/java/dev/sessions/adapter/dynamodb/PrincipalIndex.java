@@ -9,12 +9,16 @@ import static dev.sessions.adapter.dynamodb.SessionItem.LAST_ACCESSED_AT;
 import static dev.sessions.adapter.dynamodb.SessionItem.PRINCIPAL;
 
 import dev.sessions.domain.InvalidData;
+import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionStore.IdPage;
 import dev.sessions.domain.SessionStore.SessionUse;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -73,10 +77,15 @@ final class PrincipalIndex {
 
     /**
      * The live sessions of {@code principal} as the index projects them (their times, never their
-     * data): every page, each entry costing its few projected bytes rather than its item's size.
+     * data): every page, each entry costing its few projected bytes rather than its item's size. An
+     * entry without {@code lastAccessedAt} is a rotation's forward pointer: it stands for the
+     * session it leads to, which the index may not list yet (a transaction reaches an index item by
+     * item), so pointers are followed, with consistent reads of their small items, to the sessions
+     * the index does not list; each session counts once.
      */
     List<SessionUse> uses(String principal, Instant now) {
-        List<SessionUse> uses = new ArrayList<>();
+        Map<String, SessionUse> uses = new LinkedHashMap<>();
+        List<String> pointers = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         long nowSeconds = now.getEpochSecond();
         do {
@@ -93,14 +102,45 @@ final class PrincipalIndex {
                 throw StoreErrors.translate(e);
             }
             for (Map<String, AttributeValue> entry : page.items()) {
-                if (seconds(entry, EXPIRES_AT) > nowSeconds && seconds(entry, ABSOLUTE_EXPIRES_AT) > nowSeconds) {
-                    uses.add(new SessionUse(entry.get(ID).s(), Instant.ofEpochMilli(Long.parseLong(entry.get(CREATED_AT).n())),
+                if (seconds(entry, ABSOLUTE_EXPIRES_AT) <= nowSeconds) {
+                    continue;
+                }
+                if (!entry.containsKey(LAST_ACCESSED_AT)) {
+                    pointers.add(entry.get(ID).s());
+                } else if (seconds(entry, EXPIRES_AT) > nowSeconds) {
+                    uses.put(entry.get(ID).s(), new SessionUse(entry.get(ID).s(),
+                            Instant.ofEpochMilli(Long.parseLong(entry.get(CREATED_AT).n())),
                             Instant.ofEpochMilli(Long.parseLong(entry.get(LAST_ACCESSED_AT).n()))));
                 }
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        return uses;
+        followPointers(principal, pointers, uses, now);
+        return new ArrayList<>(uses.values());
+    }
+
+    /** Adds the live sessions {@code pointers} lead to that {@code uses} does not hold yet. */
+    private void followPointers(String principal, List<String> pointers, Map<String, SessionUse> uses, Instant now) {
+        Set<String> visited = new HashSet<>(pointers);
+        List<String> next = pointers;
+        while (!next.isEmpty()) {
+            List<String> further = new ArrayList<>();
+            for (Map<String, AttributeValue> item : items(next)) {
+                if (SessionItem.isForwardPointer(item)) {
+                    String to = item.get(SessionItem.MOVED_TO).s();
+                    if (!uses.containsKey(to) && visited.add(to)) {
+                        further.add(to);
+                    }
+                } else if (item.containsKey(PRINCIPAL) && principal.equals(item.get(PRINCIPAL).s())) {
+                    Session session = SessionItem.toSession(item);
+                    if (!session.isExpired(now)) {
+                        uses.putIfAbsent(session.id(), new SessionUse(session.id(), session.createdAt(),
+                                session.lastAccessedAt()));
+                    }
+                }
+            }
+            next = further;
+        }
     }
 
     /** An entry's time in epoch seconds; 0 (long past) when the index holds none for it. */

@@ -28,8 +28,11 @@ public final class SessionItem {
     public static final String DATA_BYTES = "dataBytes";
     /**
      * On a forward pointer, the item a rotation leaves at the old id: the id the session moved to.
-     * A forward pointer holds no session (no principal, data or visits: it leaves the principal
-     * index), lives until the session's absolute expiry, and no write applies to it.
+     * A forward pointer holds no session (no data, visits or use), lives until the session's absolute
+     * expiry, and no write applies to it. It keeps the session's principal and creation time, so it
+     * stays in the principal index where the session was: a transaction's items reach an index one
+     * by one, and without it a query between the two could find the session under neither id
+     * (docs/design.md, decision 37). An index entry without {@code lastAccessedAt} is a pointer.
      */
     public static final String MOVED_TO = "movedTo";
     /**
@@ -84,12 +87,17 @@ public final class SessionItem {
 
     /**
      * The forward pointer a rotation leaves at {@code old}'s id, to {@code newId}: until the
-     * session's absolute expiry (also its TTL), one revision on from the session it replaces.
+     * session's absolute expiry (also its TTL), one revision on from the session it replaces, in the
+     * principal index where the session was (see {@link #MOVED_TO}).
      */
     public static Map<String, AttributeValue> forwardPointer(Session old, String newId, String requestId) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, AttributeValue.fromS(old.id()));
         item.put(MOVED_TO, AttributeValue.fromS(newId));
+        if (old.principal() != null) {
+            item.put(PRINCIPAL, AttributeValue.fromS(old.principal())); // the index keeps the session's place
+            item.put(CREATED_AT, number(old.createdAt().toEpochMilli()));
+        }
         item.put(REVISION, number(old.revision() + 1));
         item.put(EXPIRES_AT, number(old.absoluteExpiresAt().getEpochSecond()));
         item.put(ABSOLUTE_EXPIRES_AT, number(old.absoluteExpiresAt().getEpochSecond()));
