@@ -66,7 +66,7 @@ public final class Main {
               --no-cpu-share                 run the functions' JVMs unlimited (by default each gets the share of a
                                              vCPU its MemorySize buys on Lambda, where cgroups allow it)
               --local-issuer DIR             start-api: serve an OIDC issuer on loopback (its key in DIR, made if
-                                             absent) and set AuthIssuer/AuthAudience to it unless overridden;
+                                             absent) and set AuthIssuer/AuthAudience/AuthScopes to it unless overridden;
                                              mint-token: the issuer to sign for (default .aws-sam/local/issuer)
               --issuer-port PORT             the local issuer's port (default: any free one)
               --deployed-names FILE          run a stack deployed elsewhere: a JSON object of the names its deploy gave
@@ -147,7 +147,8 @@ public final class Main {
         dev.sessions.local.auth.LocalIssuer issuer = given.localIssuer() == null ? null
                 : dev.sessions.local.auth.LocalIssuer.start(given.localIssuer(), given.issuerPort());
         CommandLine options = issuer == null ? given : given.withParameters(Map.of("AuthIssuer", issuer.url(),
-                "AuthAudience", dev.sessions.local.auth.LocalIssuer.AUDIENCE));
+                "AuthAudience", dev.sessions.local.auth.LocalIssuer.AUDIENCE,
+                "AuthScopes", dev.sessions.local.auth.LocalIssuer.SCOPE));
         RuntimeSetup setup = new RuntimeSetup(options);
         Template template = setup.template();
         LocalLambda lambda = lambdaOf(setup, template, out);

@@ -106,16 +106,19 @@ class JwtEndToEndIT {
     }
 
     @Test
-    void givenNoGoodToken_whenASessionIsCreated_thenApiGatewaysOwn401AndNoFunctionRuns() throws Exception {
+    void givenNoGoodToken_whenASessionIsCreated_thenApiGatewaysOwnRefusalAndNoFunctionRuns() throws Exception {
         long before = run.lambda().invocations("SessionsFunction");
         String unscoped = issuer.token("dave", "openid", Instant.now());
 
-        for (Map<String, String> headers : List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer " + unscoped),
+        for (Map<String, String> headers : List.of(Map.<String, String>of(),
                 Map.of("X-Token", issuer.token("dave", "sessions/create", Instant.now())))) {
             HttpResponse<String> refused = post("/sessions", null, headers);
             assertEquals(401, refused.statusCode(), headers + ": " + refused.body());
             assertEquals("{\"message\":\"Unauthorized\"}", refused.body());
         }
+        HttpResponse<String> withoutScope = post("/sessions", null, Map.of("Authorization", "Bearer " + unscoped));
+        assertEquals(403, withoutScope.statusCode(), "a valid token without the route's scope: " + withoutScope.body());
+        assertEquals("{\"message\":\"Forbidden\"}", withoutScope.body());
         assertEquals(before, run.lambda().invocations("SessionsFunction"), "the authorizer refused before any function");
         assertEquals(200, get("/", Map.of()).statusCode(), "an anonymous visitor still gets a session from GET /");
     }

@@ -121,7 +121,7 @@ class MainTest {
 
     @Test
     void givenPortInUse_whenStartApi_thenOneLineAndExitOne(@TempDir Path dir) throws Exception {
-        Path build = FixtureArtifacts.build(dir.resolve("build"), "Responder", "Sleepy", "Slow", "Throwing");
+        Path build = FixtureArtifacts.build(dir.resolve("build"), "Responder", "Sleepy", "Slow", "Reserved", "Throwing");
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Outcome outcome = run("start-api", "-t", fixtureTemplate().toString(), "-b", build.toString(),
                     "--port", Integer.toString(busy.getLocalPort()), "--no-streams");

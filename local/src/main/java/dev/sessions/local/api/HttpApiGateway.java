@@ -115,6 +115,11 @@ public final class HttpApiGateway implements AutoCloseable {
         String target = "-";
         try (exchange) {
             byte[] body = exchange.getRequestBody().readNBytes(MAX_EVENT_BYTES + 1);
+            if (body.length > MAX_EVENT_BYTES) {
+                // read the rest, as API Gateway reads a body it refuses: answered with unread input, the connection
+                // is reset and the client sees no 413 at all
+                exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+            }
             Optional<RouteTable.Match> match = routes.match(method, rawPath);
             Cors cors = match.map(m -> corsByApi.get(m.route().apiId()))
                     .orElseGet(() -> corsByApi.values().stream().findFirst().orElse(Cors.NONE));
@@ -142,14 +147,13 @@ public final class HttpApiGateway implements AutoCloseable {
                 if (route.iamAuthorization() && lambda.iam() != null && caller.isEmpty()) {
                     status = send(exchange, 403, "{\"message\":\"Forbidden\"}");
                 } else if (token instanceof JwtVerifier.Rejected rejected) {
-                    // API Gateway's own answer: no function runs
-                    log.println("JWT: refused " + method + " " + rawPath + " (" + route.jwt().name() + "): "
-                            + rejected.description());
-                    exchange.getResponseHeaders().set("www-authenticate", "Bearer scope=\""
-                            + String.join(" ", route.jwt().scopes()) + "\" error=\"invalid_token\" error_description=\""
-                            + rejected.description().replace("\"", "'") + "\"");
+                    // API Gateway's own answers: no function runs
                     target = route.functionId() + " (JWT refused)";
-                    status = send(exchange, 401, "{\"message\":\"Unauthorized\"}");
+                    status = refuseJwt(exchange, route, method, rawPath, 401, "invalid_token", rejected.description());
+                } else if (token instanceof JwtVerifier.InsufficientScope insufficient) {
+                    target = route.functionId() + " (JWT scopes refused)";
+                    status = refuseJwt(exchange, route, method, rawPath, 403, "insufficient_scope",
+                            insufficient.description());
                 } else {
                     status = invoke(exchange, match.get(), method, rawPath, body, caller,
                             (JwtVerifier.Verified) token);
@@ -161,6 +165,19 @@ public final class HttpApiGateway implements AutoCloseable {
         }
         log.printf(Locale.ROOT, "%s %s %d %.1fms %s%n", method, exchange.getRequestURI(), status,
                 (System.nanoTime() - started) / 1e6, target);
+    }
+
+    /**
+     * A JWT authorizer's refusal as API Gateway answers it: 401 {@code {"message":"Unauthorized"}}
+     * for a token that is not valid, 403 {@code {"message":"Forbidden"}} for a valid one without the
+     * route's scopes, each with a {@code www-authenticate} challenge that says which.
+     */
+    private int refuseJwt(HttpExchange exchange, Route route, String method, String rawPath, int status, String error,
+                          String description) throws IOException {
+        log.println("JWT: refused " + method + " " + rawPath + " (" + route.jwt().name() + "): " + description);
+        exchange.getResponseHeaders().set("www-authenticate", "Bearer scope=\"" + String.join(" ", route.jwt().scopes())
+                + "\" error=\"" + error + "\" error_description=\"" + description.replace("\"", "'") + "\"");
+        return send(exchange, status, status == 401 ? "{\"message\":\"Unauthorized\"}" : "{\"message\":\"Forbidden\"}");
     }
 
     /**
@@ -232,6 +249,9 @@ public final class HttpApiGateway implements AutoCloseable {
         List<String> cookies = new ArrayList<>();
         exchange.getRequestHeaders().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("transfer-encoding")) {
+                return; // how the body crossed the connection: API Gateway reads it whole, as here, and hands on the body
+            }
             if (lower.equals("cookie")) {
                 for (String header : values) {
                     for (String cookie : header.split(";")) {

@@ -26,7 +26,7 @@ import java.util.Map;
 public final class JwtVerifier {
 
     /** What the authorizer decided. */
-    public sealed interface Outcome permits Verified, Rejected {
+    public sealed interface Outcome permits Verified, Rejected, InsufficientScope {
     }
 
     /**
@@ -38,9 +38,19 @@ public final class JwtVerifier {
     public record Verified(Map<String, String> claims, List<String> scopes) implements Outcome {
     }
 
-    /** It does not, and why (for the {@code www-authenticate} header and the log). */
+    /** It does not, and why (for the {@code www-authenticate} header and the log): 401. */
     public record Rejected(String description) implements Outcome {
     }
+
+    /**
+     * A valid token without any of the route's scopes: 403, {@code error="insufficient_scope"}, as
+     * RFC 6750 section 3.1 says and AWS documents for its REST API JWT authorizers (AWS documents
+     * only the 401 of an invalid token for HTTP APIs; local/README.md says so).
+     */
+    public record InsufficientScope(String description) implements Outcome {
+    }
+
+    private static final String BEARER = "Bearer ";
 
     private static final Map<String, String> ALGORITHMS = Map.of("RS256", "SHA256withRSA", "RS384", "SHA384withRSA",
             "RS512", "SHA512withRSA");
@@ -58,10 +68,9 @@ public final class JwtVerifier {
         if (presented == null || presented.isBlank()) {
             return new Rejected("the token is missing from " + authorizer.header());
         }
-        String token = presented.trim();
-        if (token.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            token = token.substring(7).trim();
-        }
+        // "the token alone, or the token prefixed with Bearer " (AWS's words): that prefix exactly; any other
+        // spelling stays part of the value, which then is no token
+        String token = presented.startsWith(BEARER) ? presented.substring(BEARER.length()) : presented;
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             return new Rejected("the token is not a JWS (three parts)");
@@ -129,7 +138,7 @@ public final class JwtVerifier {
         }
         List<String> scopes = scopes(claims);
         if (!authorizer.scopes().isEmpty() && scopes.stream().noneMatch(authorizer.scopes()::contains)) {
-            return new Rejected("the token has none of the route's scopes " + authorizer.scopes());
+            return new InsufficientScope("the token has none of the route's scopes " + authorizer.scopes());
         }
         Map<String, String> asText = new LinkedHashMap<>();
         claims.forEach((name, value) -> asText.put(name, text(value)));

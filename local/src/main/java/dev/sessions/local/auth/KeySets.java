@@ -23,13 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The signing keys of JWT issuers, as API Gateway finds them: the issuer's discovery document
  * ({@code <issuer>/.well-known/openid-configuration}) names its {@code jwks_uri}, whose RSA keys
- * are kept by {@code kid} for up to two hours. A {@code kid} the cached set lacks makes it fetch
- * again, at most once a minute, so that a rotated key is found without a fetch per request.
+ * are kept by {@code kid} for two hours, the longest API Gateway may keep them ("keys may be
+ * cached for up to two hours"). A {@code kid} the kept set lacks is refused until then, not fetched
+ * again: on AWS a key published after the set was fetched can be refused as long, which is why
+ * an issuer publishes a new key well ahead of signing with it (local/README.md).
  */
 public final class KeySets {
 
     static final Duration KEEP = Duration.ofHours(2);
-    static final Duration REFETCH_AFTER = Duration.ofMinutes(1);
 
     private record Fetched(Map<String, PublicKey> keys, Instant at) {
     }
@@ -59,8 +60,7 @@ public final class KeySets {
     PublicKey key(String issuer, String kid) throws Unavailable {
         Instant now = clock.instant();
         Fetched fetched = byIssuer.get(issuer);
-        if (fetched == null || fetched.at().plus(KEEP).isBefore(now)
-                || (!fetched.keys().containsKey(kid) && fetched.at().plus(REFETCH_AFTER).isBefore(now))) {
+        if (fetched == null || fetched.at().plus(KEEP).isBefore(now)) {
             fetched = new Fetched(fetch(issuer), now);
             byIssuer.put(issuer, fetched);
         }

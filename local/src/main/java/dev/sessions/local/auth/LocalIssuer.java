@@ -40,6 +40,8 @@ public final class LocalIssuer implements AutoCloseable {
 
     /** The audience its tokens carry, and scripts/run configures the authorizer with. */
     public static final String AUDIENCE = "local";
+    /** The scope POST /sessions asks of its tokens when the runtime serves this issuer (AWS advises one on every route). */
+    public static final String SCOPE = "sessions/create";
     static final String KEY_FILE = "issuer-key.json";
     static final String URL_FILE = "issuer.json";
 

@@ -123,6 +123,43 @@ class HttpApiGatewayIT {
     }
 
     @Test
+    void givenABodySentChunked_whenRouted_thenReadWholeAsApiGatewayReadsItAndLimitedTheSame() throws Exception {
+        String chunked = "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n7\r\n{\"a\":1,\r\n6\r\n\"b\":2}\r\n0\r\n\r\n";
+
+        String answer = rawExchange(chunked.getBytes(StandardCharsets.US_ASCII));
+
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        Map<?, ?> event = (Map<?, ?>) Json.parse(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+        assertEquals("{\"a\":1,\"b\":2}", event.get("body"));
+        assertFalse(((Map<?, ?>) event.get("headers")).containsKey("transfer-encoding"),
+                "how the body travelled is the connection's business, not the integration's");
+
+        byte[] chunk = new byte[1024 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        java.io.ByteArrayOutputStream big = new java.io.ByteArrayOutputStream();
+        big.write(("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 7; i++) {
+            big.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            big.write(chunk);
+            big.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        big.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(rawExchange(big.toByteArray()).startsWith("HTTP/1.1 413"), "7 MB chunked: over Lambda's 6 MB as any body");
+    }
+
+    /** Sends raw bytes to the gateway and reads the whole answer (the request closes the connection). */
+    private static String rawExchange(byte[] request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void givenGreedyRouteAndIamRoute_whenRouted_thenProxyParameterAndCallerContext() throws Exception {
         Map<?, ?> files = echoedEvent(request("/files/a/b.txt").method("DELETE", HttpRequest.BodyPublishers.noBody()));
         Map<?, ?> admin = echoedEvent(request("/admin"));

@@ -50,7 +50,8 @@ class ProjectTemplateTest {
                 Map.of("AuthIssuer", "https://login.example.com/", "AuthAudience", "app", "AuthUserPool", "create"),
                 "OneTokenIssuer",
                 Map.of("ReplicaRegion", "eu-west-2", "CacheEnabled", "true"), "ReplicaRegionNeedsOneStreamConsumer",
-                Map.of("CookieSameSite", "None"), "CrossSiteCookieNeedsExactOrigins");
+                Map.of("CookieSameSite", "None"), "CrossSiteCookieNeedsExactOrigins",
+                Map.of("AuthIssuer", "https://login.example.com/", "AuthAudience", "app"), "IssuerTokensNeedScopes");
         refused.forEach((parameters, rule) -> {
             TemplateException e = org.junit.jupiter.api.Assertions.assertThrows(TemplateException.class,
                     () -> Template.load(Executables.projectRoot().resolve("template.yaml"), parameters,
@@ -59,7 +60,8 @@ class ProjectTemplateTest {
         });
         for (Map<String, String> fine : List.of(Map.<String, String>of(), Map.of("MaxSessionsPerPrincipal", "5",
                 "AuthUserPool", "create"), Map.of("MaxSessionsPerPrincipal", "5", "AuthIssuer", "https://login.example.com/",
-                "AuthAudience", "app"))) {
+                "AuthAudience", "app", "AuthScopes", "sessions/create"), Map.of("AuthIssuer", "https://login.example.com/",
+                "AuthAudience", "app", "AuthAcceptTokensWithoutScopes", "true"))) {
             Template.load(Executables.projectRoot().resolve("template.yaml"), fine, Template.Settings.defaults());
         }
     }
@@ -76,7 +78,8 @@ class ProjectTemplateTest {
         assertEquals(new JwtAuthorizer("JwtAuthorizer", "https://login.example.com/", List.of("app", "web"),
                 "authorization", List.of("sessions/create")), external);
         assertEquals(java.util.Set.of("POST /sessions"), jwtRoutes(Map.of("AuthIssuer", "https://login.example.com/",
-                "AuthAudience", "app")).keySet(), "reads, patches, DELETE and rotate go by session token; admin by IAM");
+                "AuthAudience", "app", "AuthScopes", "sessions/create")).keySet(),
+                "reads, patches, DELETE and rotate go by session token; admin by IAM");
 
         // a Cognito user pool's issuer is https://cognito-idp.<region>.amazonaws.com/<poolId> (API Gateway's
         // JWT authorizer guide); its access tokens carry aws.cognito.signin.user.admin and ID tokens no scope
