@@ -24,8 +24,9 @@ says it does, so that code which only works on the kinder world fails here and n
 - TTL deletes. Items whose TTL attribute passed more than TTL_DELAY ago (and less than five years
   ago, as DynamoDB ignores older ones) are deleted, on condition their TTL did not move, and the
   stream's REMOVE record of each carries userIdentity {"type": "Service", "principalId":
-  "dynamodb.amazonaws.com"}, as DynamoDB marks its own deletes. TTL is compared with the clock of
-  whoever started the proxy (--clock-ms), so a run whose clock is shifted expires on its clock.
+  "dynamodb.amazonaws.com"}, as DynamoDB marks its own deletes. TTL runs on this process's clock,
+  as DynamoDB's runs on AWS's: a client whose clock is off (a test under libfaketime) reads the
+  service's time from a response's Date header, as it must on AWS.
 - A TransactWriteItems ClientRequestToken reused within 10 minutes of its first use with other
   parameters is refused (IdempotentParameterMismatchException); with the same parameters the
   first answer is given again and nothing applied twice.
@@ -43,7 +44,7 @@ that an endpoint is such a proxy already and wait for the copies to catch up ("p
 
 Usage: python scripts/dynamodb_fidelity.py --upstream URL [--lag-ms 1000] [--index-lag-ms MS]
            [--index-spread-ms MS] [--transaction-hold-ms 50] [--ttl-delete-after-ms 1000]
-           [--clock-ms EPOCH_MS] [-H 127.0.0.1] [-p PORT] [--seed-region us-east-1 ...]
+           [-H 127.0.0.1] [-p PORT] [--seed-region us-east-1 ...]
 """
 
 import argparse
@@ -426,7 +427,7 @@ class TtlMarks:
 
 
 class Fidelity:
-    def __init__(self, upstream, lag_ms, index_lag_ms, index_spread_ms, hold_ms, ttl_delay_ms, clock_offset_s,
+    def __init__(self, upstream, lag_ms, index_lag_ms, index_spread_ms, hold_ms, ttl_delay_ms,
                  copy_regions=COPY_REGIONS):
         self.upstream = upstream
         self.lag_ms = lag_ms
@@ -434,7 +435,6 @@ class Fidelity:
         self.index_spread_ms = index_spread_ms
         self.hold_ms = hold_ms
         self.ttl_delay_ms = ttl_delay_ms
-        self.clock_offset_s = clock_offset_s
         self.copy_regions = set(copy_regions)
         self.tables = Tables(upstream)
         self.copies = []
@@ -805,7 +805,7 @@ class Fidelity:
     # -- TTL -----------------------------------------------------------------------------------
 
     def now_s(self):
-        return time.time() + self.clock_offset_s
+        return time.time()
 
     def sweep_ttl(self):
         """Deletes what TTL would have deleted by now, as DynamoDB does, every second."""
@@ -976,9 +976,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # the endpoint is down: the caller sees a connection failure, as it would without the proxy
             self.close_connection = True
             return
-        self.send_response(status)
+        self.send_response(status)  # with this server's Date: the clock TTL runs on is the service's
         for name, value in answer_headers:
-            if name.lower() not in HOP_BY_HOP:
+            if name.lower() not in HOP_BY_HOP and name.lower() not in ("date", "server"):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
@@ -1032,8 +1032,6 @@ def main():
                              " (default 50)")
     parser.add_argument("--ttl-delete-after-ms", type=int, default=1000,
                         help="how long after its TTL an item is deleted; -1 for never (default 1000)")
-    parser.add_argument("--clock-ms", type=int, default=None,
-                        help="the starter's clock (epoch ms) at start: TTL runs on it (default: this process's)")
     parser.add_argument("-H", "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=0, help="port to bind (default: a free one)")
     parser.add_argument("--copy-regions", default=",".join(COPY_REGIONS),
@@ -1063,11 +1061,10 @@ def main():
     copy_regions = tuple(r.strip() for r in args.copy_regions.split(","))
     if len(copy_regions) != 3 or len(set(copy_regions)) != 3 or not all(copy_regions):
         raise SystemExit("error: --copy-regions takes three different regions, not %s" % args.copy_regions)
-    offset = 0.0 if args.clock_ms is None else args.clock_ms / 1000.0 - time.time()
     index_lag = args.lag_ms if args.index_lag_ms is None else args.index_lag_ms
     spread = args.lag_ms if args.index_spread_ms is None else args.index_spread_ms
     proxy = Fidelity(Upstream(args.upstream), args.lag_ms, index_lag, spread, args.transaction_hold_ms,
-                     args.ttl_delete_after_ms, offset, copy_regions)
+                     args.ttl_delete_after_ms, copy_regions)
     for region in args.seed_region or ["us-east-1"]:
         if region in copy_regions:
             raise SystemExit("error: --seed-region %s is one of the copies' regions %s" % (region, copy_regions))

@@ -120,8 +120,6 @@ final class DynamoDbFidelity implements AutoCloseable {
                     "--transaction-hold-ms", Long.toString(settings.transactionHold().toMillis()),
                     "--ttl-delete-after-ms", settings.ttlDeleteAfter() == null ? "-1"
                             : Long.toString(settings.ttlDeleteAfter().toMillis()),
-                    // TTL runs on this process's clock (a faked one, under libfaketime, too)
-                    "--clock-ms", Long.toString(System.currentTimeMillis()),
                     "-H", "127.0.0.1", "-p", Integer.toString(port),
                     "--seed-region", region, "--parent-pid", Long.toString(ProcessHandle.current().pid()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * A DynamoDB-and-Streams endpoint for integration tests: the moto server the harness started,
  * or whatever {@code AWS_ENDPOINT_URL} names (LocalStack, another emulator, or AWS itself). In
- * front of an emulator the harness puts {@code  * consistent reads and index queries trail the writes as DynamoDB's do.
+ * front of an emulator the harness puts {@code scripts/dynamodb_fidelity.py}, so that eventually
+ * consistent reads and index queries trail the writes, and transactions and TTL act, as DynamoDB's do.
  *
  * @param uri the endpoint
  * @param region the region to sign for
@@ -53,6 +54,19 @@ public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration rea
     public void awaitReadsCaughtUp() {
         if (!readLag.isZero()) {
             DynamoDbFidelity.awaitCaughtUp(uri, readLag.multipliedBy(10).plusSeconds(5));
+        }
+    }
+
+    /**
+     * The service's time, from the Date header of a DynamoDB answer, to the second: what TTL runs
+     * on. A test that writes an expiry for TTL to act on takes its time from here, not from its own
+     * clock, which may be off (scripts/test-shifted moves it a year ahead; AWS's never is).
+     */
+    public java.time.Instant serviceTime() {
+        try (DynamoDbClient dynamo = dynamoDb()) {
+            String date = dynamo.listTables(b -> b.limit(1)).sdkHttpResponse().firstMatchingHeader("Date")
+                    .orElseThrow(() -> new IllegalStateException(uri + " answered without a Date header"));
+            return java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         }
     }
 

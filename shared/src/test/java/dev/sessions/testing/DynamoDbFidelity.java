@@ -130,8 +130,6 @@ public final class DynamoDbFidelity {
                 "--transaction-hold-ms", Long.toString(settings.transactionHold().toMillis()),
                 "--ttl-delete-after-ms", settings.ttlDeleteAfter() == null ? "-1"
                         : Long.toString(settings.ttlDeleteAfter().toMillis()),
-                // TTL runs on this JVM's clock, which scripts/test-shifted moves a year ahead
-                "--clock-ms", Long.toString(System.currentTimeMillis()),
                 "-H", "127.0.0.1", "-p", "%PORT%", "--seed-region", endpoint.region().id(), "--verbose",
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
         if (copyRegions != null) {
