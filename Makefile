@@ -22,7 +22,7 @@ define package-function
 endef
 
 .PHONY: build-HelloFunction build-VisitsFunction build-SessionsFunction build-AdminFunction build-StatsFunction \
-	build-SessionSyncFunction build-AggregatesFunction
+	build-SessionSyncFunction build-AggregatesFunction build-SessionAuthorizerFunction build-MeFunction
 
 build-HelloFunction:
 	$(call package-function,functions/hello)
@@ -44,3 +44,9 @@ build-SessionSyncFunction:
 
 build-AggregatesFunction:
 	$(call package-function,functions/aggregates)
+
+build-SessionAuthorizerFunction:
+	$(call package-function,functions/session-authorizer)
+
+build-MeFunction:
+	$(call package-function,functions/me)

@@ -1,6 +1,7 @@
 package dev.sessions.local;
 
 import dev.sessions.local.api.HttpApiGateway;
+import dev.sessions.local.runtime.FunctionDirectory;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.streams.DeadLetters;
 import dev.sessions.local.streams.StreamPoller;
@@ -52,7 +53,18 @@ public final class LocalServer implements AutoCloseable {
         routes.forEach(r -> functions.add(r.functionId()));
         mappings.forEach(m -> functions.add(m.functionId()));
         functions.forEach(lambda::check);
-        this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log);
+        FunctionDirectory directory = FunctionDirectory.of(lambda);
+        for (Route route : routes) {
+            if (route.lambdaAuthorizer() != null) {
+                String arn = route.lambdaAuthorizer().functionArn();
+                directory.byArn(arn).ifPresentOrElse(target -> target.lambda().check(target.logicalId()),
+                        // API Gateway takes an authorizer URI it cannot invoke, then answers 500
+                        () -> log.println("warning: " + route.method() + " " + route.path() + ": its authorizer "
+                                + route.lambdaAuthorizer().name() + " names " + arn
+                                + ", no function of this run; the route will answer 500"));
+            }
+        }
+        this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log, directory);
         if (mappings.isEmpty()) {
             this.dynamo = null;
         } else {

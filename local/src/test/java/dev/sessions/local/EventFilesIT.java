@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
+import dev.sessions.local.runtime.FunctionDirectory;
 import dev.sessions.local.runtime.InvocationResult;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Route;
@@ -31,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every file in events/ runs, as {@code local invoke -e} runs it, through the function the
- * template routes it to (by its routeKey, or by its stream source), against the real emulator
- * and Redis. None may end in a function error, an HTTP event gets an HTTP response, and every line
- * the functions print is a JSON object.
+ * template routes it to (by its routeKey, an authorizer event to its route's authorizer, or by its
+ * stream source), against the real emulator and Redis. None may end in a function error, an HTTP
+ * event gets an HTTP response, an authorizer event a simple response, and every line the functions
+ * print is a JSON object.
  */
 @ExtendWith(LocalServices.class)
 class EventFilesIT {
@@ -88,7 +90,11 @@ class EventFilesIT {
     }
 
     private static void checkHttpResponse(Path file, Map<?, ?> event, InvocationResult result) {
-        if (event.containsKey("routeKey")) {
+        if (isAuthorizerEvent(event)) {
+            Map<?, ?> response = (Map<?, ?>) Json.parse(result.payloadText());
+            assertTrue(response.get("isAuthorized") instanceof Boolean, file.getFileName()
+                    + ": a simple response: " + result.payloadText());
+        } else if (event.containsKey("routeKey")) {
             Map<?, ?> response = (Map<?, ?>) Json.parse(result.payloadText());
             int status = ((BigDecimal) response.get("statusCode")).intValue();
             assertTrue(status >= 200 && status < 600, "an HTTP status: " + status);
@@ -97,8 +103,21 @@ class EventFilesIT {
         }
     }
 
-    /** The function of the route the event names, or every consumer of the table its records come from. */
+    /** API Gateway's event for a Lambda authorizer, which carries the route it guards. */
+    private static boolean isAuthorizerEvent(Map<?, ?> event) {
+        return "REQUEST".equals(event.get("type")) && event.containsKey("routeArn");
+    }
+
+    /**
+     * The function of the route the event names (its authorizer's, for an authorizer event), or
+     * every consumer of the table its records come from.
+     */
     private static List<String> functionsFor(Map<?, ?> event) {
+        if (isAuthorizerEvent(event) && event.get("routeKey") instanceof String routeKey) {
+            return template.routes().stream().filter(r -> r.routeKey().equals(routeKey) && r.lambdaAuthorizer() != null)
+                    .map(r -> FunctionDirectory.of(lambda).byArn(r.lambdaAuthorizer().functionArn()).orElseThrow()
+                            .logicalId()).limit(1).toList();
+        }
         if (event.get("routeKey") instanceof String routeKey) {
             return template.routes().stream().filter(r -> r.routeKey().equals(routeKey)).map(Route::functionId)
                     .limit(1).toList();

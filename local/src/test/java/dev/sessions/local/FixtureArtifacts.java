@@ -4,12 +4,16 @@ import com.amazonaws.services.lambda.runtime.Context;
 import dev.sessions.json.Json;
 import dev.sessions.local.fixtures.EchoHandler;
 import dev.sessions.local.runtime.JavaRuntime;
+import dev.sessions.local.runtime.LocalLambda;
+import dev.sessions.local.template.Template;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -40,6 +44,21 @@ public final class FixtureArtifacts {
             return buildDir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A local Lambda of a fixture template ({@code src/test/resources/templates/<name>}) with the
+     * given parameters, its functions built into {@code dir}, two environments each.
+     */
+    public static LocalLambda lambda(String template, Map<String, String> parameters, Path dir, String... functionIds) {
+        try {
+            Path file = Path.of(FixtureArtifacts.class.getResource("/templates/" + template).toURI());
+            return new LocalLambda(Template.load(file, parameters, Template.Settings.defaults()),
+                    new LocalLambda.Settings(build(dir.resolve("build"), functionIds), javaRuntime(dir.resolve("scratch")),
+                            2, Duration.ofMinutes(5), Map.of(), Map.of(), (f, l) -> { }));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -25,7 +25,11 @@ public enum Metric {
     /** Stream records that can never apply (not a session, not countable), set aside to the dead-letter queue. */
     POISON_RECORDS("PoisonRecords", "Count"),
     /** Sliding touches of a read that failed; the read was answered all the same. */
-    TOUCH_FAILURES("TouchFailures", "Count");
+    TOUCH_FAILURES("TouchFailures", "Count"),
+    /** Requests the session authorizer refused: no token, a malformed one, or no live session. */
+    AUTHORIZER_DENIALS("AuthorizerDenials", "Count"),
+    /** Requests the session authorizer refused because the store could not be read: it fails closed. */
+    AUTHORIZER_STORE_FAILURES("AuthorizerStoreFailures", "Count");
 
     private final String metricName;
     private final String unit;

@@ -84,6 +84,12 @@ public final class ApiEvent {
         return this;
     }
 
+    /** Takes away what an authorizer added ({@code requestContext.authorizer}): a call around the authorizer. */
+    public ApiEvent withoutAuthorizer() {
+        object(root, "requestContext").remove("authorizer");
+        return this;
+    }
+
     /** Sets API Gateway's request id. */
     public ApiEvent requestId(String requestId) {
         object(root, "requestContext").put("requestId", requestId);

@@ -61,4 +61,19 @@ public final class LogAssertions {
             }
         }
     }
+
+    /** The sum of a metric's values over every line of {@code text} that carries it (CloudWatch's embedded metric format). */
+    public static double metricTotal(String text, String metricName) {
+        double total = 0;
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || !line.contains("\"" + metricName + "\"")) {
+                continue;
+            }
+            Object value = dev.sessions.json.Json.parseObject(line, 16).get(metricName);
+            if (value instanceof java.math.BigDecimal number) {
+                total += number.doubleValue();
+            }
+        }
+        return total;
+    }
 }

@@ -8,8 +8,6 @@ import dev.sessions.domain.IssuedSession;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionService;
 import dev.sessions.json.Json;
-import dev.sessions.telemetry.Metric;
-import dev.sessions.telemetry.RequestLog;
 
 /** How the session API answers: session bodies, ETags, cookies and X-Cache, as docs/api.md says. */
 final class SessionResponses {
@@ -74,20 +72,6 @@ final class SessionResponses {
 
     static String xCache(SessionService.Read read) {
         return read.lookup() == SessionService.CacheLookup.HIT ? "hit" : "miss";
-    }
-
-    /** The read's cache metrics, its DEBUG line, and a failed touch (the read is answered all the same). */
-    static void countCacheLookup(SessionService.Read read, RequestLog log) {
-        switch (read.lookup()) {
-            case HIT -> log.count(Metric.CACHE_HITS);
-            case MISS, EXPIRED_COPY -> log.count(Metric.CACHE_MISSES);
-            case UNAVAILABLE -> log.count(Metric.CACHE_MISSES).count(Metric.CACHE_ERRORS);
-            case NOT_ASKED -> { }
-        }
-        log.debug("read", "cacheLookup", read.lookup().name(), "slid", read.slid());
-        if (read.touchFailure() != null) {
-            log.count(Metric.TOUCH_FAILURES).field("touchError", read.touchFailure().getMessage());
-        }
     }
 
     private static ApiResponse session(int status, Session session) {

@@ -9,6 +9,7 @@ import dev.sessions.adapter.apigw.PresentedToken;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.apigw.SyntheticRequests;
 import dev.sessions.adapter.lambda.Priming;
+import dev.sessions.adapter.lambda.ReadMetrics;
 import dev.sessions.adapter.lambda.SessionComponents;
 import dev.sessions.domain.IssuedSession;
 import dev.sessions.domain.MergePatch;
@@ -108,7 +109,7 @@ public final class SessionsHandler implements RequestStreamHandler {
     private ApiResponse current(HttpRequest request, RequestLog log) {
         PresentedToken.Valid presented = requests.token(request);
         SessionService.Read read = sessions.read(presented.token(), SessionRequests.wantsConsistentRead(request));
-        SessionResponses.countCacheLookup(read, log);
+        ReadMetrics.count(read, log);
         log.field("sessionId", read.session().id()).field("cache", SessionResponses.xCache(read));
         return responses.read(read, presented);
     }

@@ -11,6 +11,7 @@ import dev.sessions.local.auth.KeySets;
 import dev.sessions.local.iam.Identity;
 import dev.sessions.local.iam.LocalIam;
 import dev.sessions.local.iam.SigV4;
+import dev.sessions.local.runtime.FunctionDirectory;
 import dev.sessions.local.runtime.InvocationResult;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.Route;
@@ -66,6 +67,7 @@ public final class HttpApiGateway implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final JwtVerifier jwt = new JwtVerifier(new KeySets(java.time.Clock.systemUTC()), java.time.Clock.systemUTC());
+    private final LambdaAuthorizers authorizers;
 
     /**
      * Binds the port and starts serving.
@@ -75,6 +77,15 @@ public final class HttpApiGateway implements AutoCloseable {
      * @throws TemplateException when a route cannot be served locally
      */
     public HttpApiGateway(LocalLambda lambda, List<Route> routes, String host, int port, PrintStream log) {
+        this(lambda, routes, host, port, log, FunctionDirectory.of(lambda));
+    }
+
+    /**
+     * Binds the port and starts serving, finding its routes' Lambda authorizers in {@code functions}
+     * (which may hold another stack's: an authorizer one stack exports and this one attaches).
+     */
+    public HttpApiGateway(LocalLambda lambda, List<Route> routes, String host, int port, PrintStream log,
+                          FunctionDirectory functions) {
         for (Route route : routes) {
             if (route.jwt() != null && !route.jwt().issuer().startsWith("https://")
                     && !route.jwt().issuer().matches("http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?(/.*)?")) {
@@ -90,6 +101,7 @@ public final class HttpApiGateway implements AutoCloseable {
         this.lambda = lambda;
         this.routes = new RouteTable(routes);
         this.log = log;
+        this.authorizers = new LambdaAuthorizers(functions, threads, log);
         Map<String, Cors> cors = new LinkedHashMap<>();
         for (Route route : routes) {
             cors.computeIfAbsent(route.apiId(), id -> Cors.of(lambda.template().cors(id)));
@@ -196,7 +208,7 @@ public final class HttpApiGateway implements AutoCloseable {
                     ? "no known SigV4 key" : "signature " + authentication.outcome()));
             return Optional.empty();
         }
-        String arn = iam.executeApiArn(route.apiId(), method, URLDecoder.decode(rawPath.replace("+", "%2B"),
+        String arn = iam.executeApiArn(lambda.template().apiId(route.apiId()), method, URLDecoder.decode(rawPath.replace("+", "%2B"),
                 StandardCharsets.UTF_8));
         if (!iam.mayInvoke(authentication.identity(), arn)) {
             log.println("IAM: denied " + authentication.identity().name() + " execute-api:Invoke on " + arn);
@@ -210,8 +222,19 @@ public final class HttpApiGateway implements AutoCloseable {
         Route route = match.route();
         String requestId = requestId();
         exchange.getResponseHeaders().set("apigw-requestid", requestId);
-        byte[] event = Json.write(event(exchange, match, method, rawPath, body, requestId, caller, token))
-                .getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> request = event(exchange, match, method, rawPath, body, requestId, caller, token);
+        if (route.lambdaAuthorizer() != null) {
+            LambdaAuthorizers.Decision decision = authorizers.authorize(route, lambda.template(), request,
+                    lambda.template().settings().region(), lambda.template().settings().accountId());
+            if (!decision.allowed()) {
+                // API Gateway's own answer: the integration does not run
+                log.println("authorizer " + route.lambdaAuthorizer().name() + ": " + method + " " + rawPath + " "
+                        + decision.status() + ": " + decision.why());
+                return send(exchange, decision.status(), decision.body());
+            }
+            authorizedContext(request).put("authorizer", Map.of("lambda", decision.context()));
+        }
+        byte[] event = Json.write(request).getBytes(StandardCharsets.UTF_8);
         CompletableFuture<InvocationResult> call = CompletableFuture.supplyAsync(
                 () -> lambda.invoke(route.functionId(), event), threads);
         InvocationResult result;
@@ -240,8 +263,13 @@ public final class HttpApiGateway implements AutoCloseable {
         return respond(exchange, route, result.payloadText());
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> authorizedContext(Map<String, Object> request) {
+        return (Map<String, Object>) request.get("requestContext");
+    }
+
     /** The payload format 2.0 event, with the fields API Gateway sends. */
-    private static Map<String, Object> event(HttpExchange exchange, RouteTable.Match match, String method,
+    private Map<String, Object> event(HttpExchange exchange, RouteTable.Match match, String method,
                                              String rawPath, byte[] body, String requestId, Optional<Identity> caller,
                                              JwtVerifier.Verified token) {
         Route route = match.route();
@@ -291,7 +319,7 @@ public final class HttpApiGateway implements AutoCloseable {
         http.put("userAgent", String.valueOf(exchange.getRequestHeaders().getFirst("User-Agent")));
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("accountId", "123456789012");
-        context.put("apiId", "local");
+        context.put("apiId", lambda.template().apiId(route.apiId()));
         context.put("domainName", host == null ? "localhost" : host);
         context.put("domainPrefix", host == null ? "localhost" : host.split("[.:]")[0]);
         context.put("http", http);

@@ -61,7 +61,7 @@ public final class LocalIam implements AutoCloseable {
         List<String> routes = new ArrayList<>();
         for (Route route : template.routes()) {
             if (route.iamAuthorization()) {
-                routes.add(executeApiArn(route.apiId(), route.method().equals("ANY") ? "*" : route.method(),
+                routes.add(executeApiArn(template.apiId(route.apiId()), route.method().equals("ANY") ? "*" : route.method(),
                         route.path().replaceAll("\\{[^}]*}", "*")));
             }
         }

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Evaluates CloudFormation intrinsic functions in a template fragment: Ref, Fn::GetAtt,
  * Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or,
- * Condition, Fn::FindInMap, Fn::Base64 and AWS::NoValue, and the rule functions Fn::Contains,
+ * Condition, Fn::FindInMap, Fn::ImportValue, Fn::Base64 and AWS::NoValue, and the rule functions Fn::Contains,
  * Fn::EachMemberEquals and Fn::EachMemberIn. Anything else fails naming itself.
  */
 final class Intrinsics {
@@ -32,6 +32,9 @@ final class Intrinsics {
         boolean condition(String name, String where);
 
         Object findInMap(String map, String top, String second, String where);
+
+        /** What another stack exports under {@code name}. */
+        Object importValue(String name, String where);
     }
 
     private final Scope scope;
@@ -156,6 +159,7 @@ final class Intrinsics {
                 yield scope.findInMap(text(evaluate(args.get(0), at), at), text(evaluate(args.get(1), at), at),
                         text(evaluate(args.get(2), at), at), at);
             }
+            case "Fn::ImportValue" -> scope.importValue(text(evaluate(argument, at), at), at);
             case "Fn::Base64" -> Base64.getEncoder().encodeToString(
                     text(evaluate(argument, at), at).getBytes(StandardCharsets.UTF_8));
             default -> throw new TemplateException(where + ": " + name + " is not supported by the local runtime");

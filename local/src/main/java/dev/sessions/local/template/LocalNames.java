@@ -60,7 +60,7 @@ final class LocalNames implements Intrinsics.Scope {
             case TemplateEvaluator.TABLE, TemplateEvaluator.GLOBAL_TABLE ->
                     template.physicalName(name, plain(rawProps.get("TableName")));
             case TemplateEvaluator.FUNCTION -> template.physicalName(name, plain(rawProps.get("FunctionName")));
-            case TemplateEvaluator.HTTP_API -> "local";
+            case TemplateEvaluator.HTTP_API -> apiId(settings.stackName(), name);
             // the queue's URL as SQS gives it; clients send it to their endpoint, which finds the queue by name
             case TemplateEvaluator.QUEUE -> "https://sqs." + settings.region() + ".amazonaws.com/" + settings.accountId()
                     + "/" + template.physicalName(name, plain(rawProps.get("QueueName")));
@@ -85,6 +85,8 @@ final class LocalNames implements Intrinsics.Scope {
             // the table stands in, so a policy naming it (Allow, or Deny with NotResource) holds as on AWS
             case TemplateEvaluator.TABLE + ".StreamArn" -> template.arn("dynamodb", "table/" + name + "/stream/*");
             case TemplateEvaluator.FUNCTION + ".Arn" -> template.arn("lambda", "function:" + name);
+            // SAM's ${Function.Alias} in a Sub: the alias AutoPublishAlias makes, as Ref Function.Alias gives it
+            case TemplateEvaluator.FUNCTION + ".Alias" -> ref(resourceId + ".Alias", where);
             case TemplateEvaluator.QUEUE + ".Arn" -> template.arn("sqs", name.substring(name.lastIndexOf('/') + 1));
             case TemplateEvaluator.QUEUE + ".QueueName" -> name.substring(name.lastIndexOf('/') + 1);
             case TemplateEvaluator.QUEUE + ".QueueUrl" -> name;
@@ -115,6 +117,28 @@ final class LocalNames implements Intrinsics.Scope {
                     + " does not exist");
         }
         return value;
+    }
+
+    @Override
+    public Object importValue(String name, String where) {
+        String value = template.settings().imports().get(name);
+        if (value == null) {
+            throw new TemplateException(where + ": Fn::ImportValue " + name + ": no stack run beside this one exports it"
+                    + " (run the stack that does in the same start-api, as a deploy needs it deployed first)");
+        }
+        return value;
+    }
+
+    /** Ten lower-case letters and digits, as API Gateway's ids look, from the stack and the API's logical id. */
+    static String apiId(String stack, String logicalId) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((stack + "/" + logicalId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String id = new java.math.BigInteger(1, hash).toString(36);
+            return id.substring(0, 10);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private static Object plain(Object value) {

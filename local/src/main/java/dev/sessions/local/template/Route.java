@@ -11,14 +11,21 @@ package dev.sessions.local.template;
  * @param iamAuthorization whether the route needs AWS_IAM
  * @param timeoutMillis the integration timeout (HTTP API's limit is 30 s)
  * @param jwt the route's JWT authorizer, or {@code null} for none
+ * @param lambdaAuthorizer the route's Lambda authorizer, or {@code null} for none
  */
 public record Route(String functionId, String apiId, String method, String path, String payloadFormatVersion,
-                    boolean iamAuthorization, int timeoutMillis, JwtAuthorizer jwt) {
+                    boolean iamAuthorization, int timeoutMillis, JwtAuthorizer jwt, LambdaAuthorizer lambdaAuthorizer) {
 
-    /** A route without a JWT authorizer. */
+    /** A route without a Lambda authorizer. */
+    public Route(String functionId, String apiId, String method, String path, String payloadFormatVersion,
+                 boolean iamAuthorization, int timeoutMillis, JwtAuthorizer jwt) {
+        this(functionId, apiId, method, path, payloadFormatVersion, iamAuthorization, timeoutMillis, jwt, null);
+    }
+
+    /** A route without an authorizer. */
     public Route(String functionId, String apiId, String method, String path, String payloadFormatVersion,
                  boolean iamAuthorization, int timeoutMillis) {
-        this(functionId, apiId, method, path, payloadFormatVersion, iamAuthorization, timeoutMillis, null);
+        this(functionId, apiId, method, path, payloadFormatVersion, iamAuthorization, timeoutMillis, null, null);
     }
 
     /** As API Gateway writes it: {@code GET /hello}, {@code ANY /x}, or {@code $default}. */

@@ -34,11 +34,13 @@ final class RouteReader {
                     authorizer = defaultAuthorizer(apiId);
                 }
                 String upper = method == null ? null : method.toUpperCase(Locale.ROOT);
-                JwtAuthorizer jwt = authorizer == null || authorizer.equals("AWS_IAM") || authorizer.equals("NONE")
+                Object guard = authorizer == null || authorizer.equals("AWS_IAM") || authorizer.equals("NONE")
                         ? definedInBody(apiId, upper, path)
                         : samAuthorizer(apiId, authorizer, Props.strings(auth.get("AuthorizationScopes")), at + ".Auth");
                 routes.add(new Route(id, apiId, upper, path, Props.string(props, "PayloadFormatVersion", at, "2.0"),
-                        "AWS_IAM".equals(authorizer), Props.integer(props, "TimeoutInMillis", at, 30_000), jwt));
+                        "AWS_IAM".equals(authorizer), Props.integer(props, "TimeoutInMillis", at, 30_000),
+                        guard instanceof JwtAuthorizer jwt ? jwt : null,
+                        guard instanceof LambdaAuthorizer lambda ? lambda : null));
             }
         }
         return routes;
@@ -94,26 +96,81 @@ final class RouteReader {
     }
 
     /**
-     * The JWT authorizer SAM's {@code Auth.Authorizers} names: {@code JwtConfiguration} (issuer,
-     * audience) and {@code IdentitySource}.
+     * The authorizer SAM's {@code Auth.Authorizers} names: a JWT authorizer ({@code JwtConfiguration}:
+     * issuer, audience; {@code IdentitySource}), or a Lambda authorizer ({@code FunctionArn},
+     * {@code AuthorizerPayloadFormatVersion}, {@code EnableSimpleResponses}, {@code Identity}).
      */
-    private JwtAuthorizer samAuthorizer(String apiId, String name, List<String> scopes, String at) {
+    private Object samAuthorizer(String apiId, String name, List<String> scopes, String at) {
         Map<String, Object> definition = Props.map(Props.map(Props.map(apiProperties(apiId).get("Auth"))
                 .get("Authorizers")).get(name));
+        if (definition.get("FunctionArn") != null) {
+            return samLambda(name, definition, at);
+        }
         if (definition.isEmpty() || !(definition.get("JwtConfiguration") instanceof Map<?, ?> config)) {
-            throw new TemplateException(at + ".Authorizer " + name + " is not a JWT authorizer of " + apiId
-                    + "'s Auth.Authorizers; the local runtime serves AWS_IAM and JWT authorizers");
+            throw new TemplateException(at + ".Authorizer " + name + " is neither a JWT nor a Lambda authorizer of "
+                    + apiId + "'s Auth.Authorizers");
         }
         return jwt(name, Props.map(config), String.valueOf(definition.getOrDefault("IdentitySource",
                 "$request.header.Authorization")), scopes, at);
     }
 
+    /** SAM's Lambda authorizer: identity sources from {@code Identity}'s headers, query strings, context and stage variables. */
+    private static LambdaAuthorizer samLambda(String name, Map<String, Object> definition, String at) {
+        Map<String, Object> identity = Props.map(definition.get("Identity"));
+        List<String> sources = new ArrayList<>();
+        Props.strings(identity.get("Headers")).forEach(h -> sources.add("$request.header." + h));
+        Props.strings(identity.get("QueryStrings")).forEach(q -> sources.add("$request.querystring." + q));
+        Props.strings(identity.get("Context")).forEach(c -> sources.add("$context." + c));
+        Props.strings(identity.get("StageVariables")).forEach(v -> sources.add("$stageVariables." + v));
+        Object version = definition.get("AuthorizerPayloadFormatVersion");
+        if (version == null) {
+            throw new TemplateException(at + ": Lambda authorizer " + name + " needs AuthorizerPayloadFormatVersion"
+                    + " (SAM requires it)");
+        }
+        return lambda(name, String.valueOf(definition.get("FunctionArn")), String.valueOf(version),
+                Boolean.parseBoolean(String.valueOf(definition.getOrDefault("EnableSimpleResponses", "false"))), sources,
+                Props.integer(identity, "ReauthorizeEvery", at + ".Identity", 0), at);
+    }
+
+    private static LambdaAuthorizer lambda(String name, String functionArn, String version, boolean simple,
+                                           List<String> sources, int ttl, String at) {
+        if (!version.equals("2.0") && !version.equals("1.0")) {
+            throw new TemplateException(at + ": Lambda authorizer " + name + " has payload format " + version
+                    + "; API Gateway takes 1.0 or 2.0");
+        }
+        if (simple && version.equals("1.0")) {
+            throw new TemplateException(at + ": Lambda authorizer " + name + " enables simple responses, which API"
+                    + " Gateway takes with payload format 2.0 only");
+        }
+        if (ttl < 0 || ttl > 3600) {
+            throw new TemplateException(at + ": Lambda authorizer " + name + " caches for " + ttl
+                    + " s; API Gateway takes 0 to 3600");
+        }
+        if (ttl > 0 && sources.isEmpty()) {
+            throw new TemplateException(at + ": Lambda authorizer " + name + " caches answers but names no identity"
+                    + " source to key them by; API Gateway requires one when caching is on");
+        }
+        return new LambdaAuthorizer(name, functionArn, version, simple, sources, ttl);
+    }
+
+    /** The function ARN of an {@code authorizerUri} ({@code arn:…:lambda:path/2015-03-31/functions/<arn>/invocations}). */
+    private static String functionOf(String uri, String at) {
+        String marker = "/functions/";
+        int from = uri.indexOf(marker);
+        int to = uri.lastIndexOf("/invocations");
+        if (from < 0 || to < from) {
+            throw new TemplateException(at + ": authorizerUri " + uri + " does not name a Lambda function's invocations");
+        }
+        return uri.substring(from + marker.length(), to);
+    }
+
     /**
-     * The JWT authorizer the HttpApi's {@code DefinitionBody} puts on a route: the operation's
+     * The authorizer the HttpApi's {@code DefinitionBody} puts on a route: the operation's
      * {@code security} naming a scheme of {@code components.securitySchemes} whose
-     * {@code x-amazon-apigateway-authorizer} is of type jwt; {@code null} when it names none.
+     * {@code x-amazon-apigateway-authorizer} is of type jwt ({@link JwtAuthorizer}) or request
+     * ({@link LambdaAuthorizer}); {@code null} when it names none.
      */
-    private JwtAuthorizer definedInBody(String apiId, String method, String path) {
+    private Object definedInBody(String apiId, String method, String path) {
         if (!template.isType(apiId, TemplateEvaluator.HTTP_API) || method == null || path == null) {
             return null;
         }
@@ -128,9 +185,19 @@ final class RouteReader {
             for (Map.Entry<String, Object> scheme : Props.map(requirement).entrySet()) {
                 Map<String, Object> authorizer = Props.map(Props.map(Props.map(Props.map(body.get("components"))
                         .get("securitySchemes")).get(scheme.getKey())).get("x-amazon-apigateway-authorizer"));
+                if ("request".equals(authorizer.get("type"))) {
+                    Object sources = authorizer.get("identitySource");
+                    return lambda(scheme.getKey(), functionOf(String.valueOf(authorizer.get("authorizerUri")), at),
+                            String.valueOf(authorizer.get("authorizerPayloadFormatVersion")),
+                            Boolean.parseBoolean(String.valueOf(authorizer.getOrDefault("enableSimpleResponses", "false"))),
+                            // AWS documents a comma-separated string; SAM writes a list
+                            sources instanceof String text ? java.util.Arrays.stream(text.split(",")).map(String::trim)
+                                    .filter(v -> !v.isEmpty()).toList() : Props.strings(sources),
+                            Props.integer(authorizer, "authorizerResultTtlInSeconds", at, 300), at);
+                }
                 if (!"jwt".equals(authorizer.get("type"))) {
-                    throw new TemplateException(at + ".security names " + scheme.getKey() + ", which is no JWT"
-                            + " authorizer of components.securitySchemes");
+                    throw new TemplateException(at + ".security names " + scheme.getKey() + ", which is neither a JWT"
+                            + " nor a request authorizer of components.securitySchemes");
                 }
                 return jwt(scheme.getKey(), Props.map(authorizer.get("jwtConfiguration")),
                         String.valueOf(authorizer.getOrDefault("identitySource", "$request.header.Authorization")),

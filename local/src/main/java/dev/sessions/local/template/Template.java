@@ -31,15 +31,30 @@ public final class Template {
      * @param deployedNames the names a deploy gave the resources, by logical id (a table's, a
      *     function's, a queue's name), for running against a stack deployed elsewhere; otherwise
      *     a resource is named {@code <stackName>-<LogicalId>}
+     * @param imports what {@code Fn::ImportValue} resolves, by export name (other stacks' exports)
      */
-    public record Settings(String stackName, String region, String accountId, Map<String, String> deployedNames) {
+    public record Settings(String stackName, String region, String accountId, Map<String, String> deployedNames,
+                           Map<String, String> imports) {
 
         public Settings {
             deployedNames = Map.copyOf(deployedNames);
+            imports = Map.copyOf(imports);
+        }
+
+        public Settings(String stackName, String region, String accountId, Map<String, String> deployedNames) {
+            this(stackName, region, accountId, deployedNames, Map.of());
         }
 
         public Settings(String stackName, String region, String accountId) {
             this(stackName, region, accountId, Map.of());
+        }
+
+        /**
+         * The same, where {@code Fn::ImportValue} finds {@code exports} (another stack's
+         * {@link Template#exports}), as CloudFormation finds the exports of the account's stacks.
+         */
+        public Settings importing(Map<String, String> exports) {
+            return new Settings(stackName, region, accountId, deployedNames, exports);
         }
 
         public static Settings defaults() {
@@ -161,6 +176,81 @@ public final class Template {
     /** Every DynamoDB stream event of every function. */
     public List<StreamMapping> streamMappings() {
         return streamMappings.streamMappings();
+    }
+
+    /**
+     * The grants of the functions' resource policies the template makes: each
+     * {@code AWS::Lambda::Permission}, and for each Lambda authorizer of an HttpApi's
+     * {@code Auth.Authorizers} with {@code EnableFunctionDefaultPermissions}, the one SAM adds (API
+     * Gateway may invoke it from that API's authorizers).
+     */
+    public List<InvokePermission> invokePermissions() {
+        List<InvokePermission> grants = new java.util.ArrayList<>();
+        for (String id : evaluator.idsOfType("AWS::Lambda::Permission")) {
+            Map<String, Object> props = evaluator.properties(id);
+            Object source = props.get("SourceArn");
+            grants.add(new InvokePermission(functionArn(String.valueOf(props.get("FunctionName"))),
+                    String.valueOf(props.get("Action")), String.valueOf(props.get("Principal")),
+                    source == null ? null : String.valueOf(source)));
+        }
+        for (String api : evaluator.idsOfType(TemplateEvaluator.HTTP_API)) {
+            Map<String, Object> authorizers = Props.map(Props.map(evaluator.propertiesWithGlobals(api, "HttpApi",
+                    java.util.Set.of()).get("Auth")).get("Authorizers"));
+            authorizers.forEach((name, value) -> {
+                Map<String, Object> definition = Props.map(value);
+                if (definition.get("FunctionArn") != null
+                        && Boolean.parseBoolean(String.valueOf(definition.get("EnableFunctionDefaultPermissions")))) {
+                    grants.add(new InvokePermission(functionArn(String.valueOf(definition.get("FunctionArn"))),
+                            "lambda:InvokeFunction", "apigateway.amazonaws.com", evaluator.arn("execute-api",
+                            apiId(api) + "/authorizers/*")));
+                }
+            });
+        }
+        return grants;
+    }
+
+    /**
+     * A function's full ARN from what a template may name it by: its name, its name and
+     * qualifier, a partial ARN ({@code <account>:function:<name>}) or a full one.
+     */
+    public String functionArn(String named) {
+        if (named.startsWith("arn:")) {
+            return named;
+        }
+        if (named.contains(":function:")) {
+            return "arn:aws:lambda:" + settings().region() + ":" + named;
+        }
+        return evaluator.arn("lambda", "function:" + named);
+    }
+
+    /** A function's ARN, unqualified. */
+    public String functionArnOf(String logicalId) {
+        return evaluator.arn("lambda", "function:" + function(logicalId).name());
+    }
+
+    /**
+     * An HttpApi's id, as {@code Ref} gives it: ten lower-case characters of the stack and the
+     * logical id, as API Gateway's ids look, so that two stacks' APIs (and their execute-api ARNs) differ.
+     */
+    public String apiId(String logicalId) {
+        return String.valueOf(evaluator.evaluate(Map.of("Ref", logicalId), "Resources." + logicalId));
+    }
+
+    /**
+     * The stack's exports: each output's {@code Export.Name} and its value, for another stack's
+     * {@code Fn::ImportValue} ({@link Settings#imports}).
+     */
+    public Map<String, String> exports() {
+        Map<String, String> exports = new LinkedHashMap<>();
+        evaluator.outputs().forEach((name, output) -> {
+            Map<String, Object> definition = Props.map(output);
+            if (definition.get("Export") instanceof Map<?, ?> export && evaluator.outputApplies(definition)) {
+                String at = "Outputs." + name;
+                exports.put(String.valueOf(evaluator.evaluate(export.get("Name"), at + ".Export.Name")),
+                        String.valueOf(evaluator.evaluate(definition.get("Value"), at + ".Value")));
+            }
+        });
+        return exports;
     }
 
     /**

@@ -29,6 +29,7 @@ final class TemplateEvaluator {
     private final Map<String, Boolean> conditionValues = new LinkedHashMap<>();
     private final Map<String, Object> mappings;
     private final Map<String, Object> globals;
+    private final Map<String, Object> outputs;
     private final Map<String, Map<String, Object>> resources;
     private final Intrinsics intrinsics;
 
@@ -39,6 +40,7 @@ final class TemplateEvaluator {
         this.conditionDefinitions = section(document, "Conditions");
         this.mappings = section(document, "Mappings");
         this.globals = section(document, "Globals");
+        this.outputs = section(document, "Outputs");
         Map<String, Map<String, Object>> all = new LinkedHashMap<>();
         section(document, "Resources").forEach((id, body) -> {
             if (!(body instanceof Map<?, ?> map) || !(map.get("Type") instanceof String)) {
@@ -96,6 +98,16 @@ final class TemplateEvaluator {
 
     Map<String, Object> mappings() {
         return mappings;
+    }
+
+    /** The template's Outputs, raw. */
+    Map<String, Object> outputs() {
+        return outputs;
+    }
+
+    /** Whether an output's Condition (if any) holds. */
+    boolean outputApplies(Map<String, Object> output) {
+        return !(output.get("Condition") instanceof String name) || condition(name, "Outputs");
     }
 
     /** The resource's raw body (Type, Properties, Condition), or {@code null}. */

@@ -8,7 +8,6 @@ import dev.sessions.json.Json;
 import dev.sessions.local.FixtureArtifacts;
 import dev.sessions.local.fixtures.Gate;
 import dev.sessions.local.runtime.LocalLambda;
-import dev.sessions.local.template.Template;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -37,11 +36,8 @@ class HttpApiGatewayIT {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        Path template = Path.of(HttpApiGatewayIT.class.getResource("/templates/runtime.yaml").toURI());
-        Path build = FixtureArtifacts.build(dir.resolve("build"), "Responder", "Sleepy", "Slow", "Reserved", "Throwing");
-        lambda = new LocalLambda(Template.load(template, Map.of(), Template.Settings.defaults()),
-                new LocalLambda.Settings(build, FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 2,
-                        Duration.ofMinutes(5), Map.of(), Map.of(), (f, l) -> { }));
+        lambda = FixtureArtifacts.lambda("runtime.yaml", Map.of(), dir, "Responder", "Sleepy", "Slow", "Reserved",
+                "Throwing");
         gateway = new HttpApiGateway(lambda, lambda.template().routes(), "127.0.0.1", 0,
                 new PrintStream(LOG, true, StandardCharsets.UTF_8));
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sessions.json.Json;
 import dev.sessions.local.FixtureArtifacts;
 import dev.sessions.local.runtime.LocalLambda;
-import dev.sessions.local.template.Template;
 import dev.sessions.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,11 +31,7 @@ class InvokeApiIT {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        Path template = Path.of(InvokeApiIT.class.getResource("/templates/runtime.yaml").toURI());
-        Path build = FixtureArtifacts.build(dir.resolve("build"), "Red", "Throwing");
-        lambda = new LocalLambda(Template.load(template, Map.of(), Template.Settings.defaults()),
-                new LocalLambda.Settings(build, FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 2,
-                        Duration.ofMinutes(5), Map.of(), Map.of(), (f, l) -> { }));
+        lambda = FixtureArtifacts.lambda("runtime.yaml", Map.of(), dir, "Red", "Throwing");
         api = new InvokeApi(lambda, 0, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 

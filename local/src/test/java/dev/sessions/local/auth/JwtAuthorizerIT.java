@@ -17,7 +17,6 @@ import dev.sessions.local.FixtureArtifacts;
 import dev.sessions.local.api.HttpApiGateway;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.template.JwtAuthorizer;
-import dev.sessions.local.template.Template;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -62,11 +61,7 @@ class JwtAuthorizerIT {
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
         issuer = new TestIssuer().publish(CURRENT, NEXT);
-        Path template = Path.of(JwtAuthorizerIT.class.getResource("/templates/jwt.yaml").toURI());
-        Path build = FixtureArtifacts.build(dir.resolve("build"), "Responder");
-        lambda = new LocalLambda(Template.load(template, Map.of("Issuer", issuer.url()), Template.Settings.defaults()),
-                new LocalLambda.Settings(build, FixtureArtifacts.javaRuntime(dir.resolve("scratch")), 2,
-                        Duration.ofMinutes(5), Map.of(), Map.of(), (f, l) -> { }));
+        lambda = FixtureArtifacts.lambda("jwt.yaml", Map.of("Issuer", issuer.url()), dir, "Responder");
         gateway = new HttpApiGateway(lambda, lambda.template().routes(), "127.0.0.1", 0,
                 new PrintStream(LOG, true, StandardCharsets.UTF_8));
     }

@@ -150,14 +150,59 @@ class TemplateTest {
                       Runtime: java21
                       Environment:
                         Variables:
-                          X: !ImportValue other-stack-output
+                          X: !Cidr ["10.0.0.0/16", 2, 8]
                 """);
 
         TemplateException error = assertThrows(TemplateException.class,
                 () -> Template.load(file, Map.of(), SETTINGS).function("F"));
 
-        assertEquals("Resources.F.Properties.Environment.Variables.X: Fn::ImportValue is not supported by the local"
+        assertEquals("Resources.F.Properties.Environment.Variables.X: Fn::Cidr is not supported by the local"
                 + " runtime", error.getMessage());
+    }
+
+    @Test
+    void givenAnImportAndTheExportingStackBeside_whenEvaluated_thenTheExportsValueElseANamedError(@TempDir Path dir)
+            throws IOException {
+        Path exporter = Files.writeString(dir.resolve("exporter.yaml"), """
+                Conditions:
+                  Never: !Equals [a, b]
+                Resources:
+                  G:
+                    Type: AWS::Serverless::Function
+                    Properties: {Handler: a.B, Runtime: java21}
+                Outputs:
+                  GArn:
+                    Value: !GetAtt G.Arn
+                    Export: {Name: !Sub "${AWS::StackName}-GArn"}
+                  Skipped:
+                    Condition: Never
+                    Value: x
+                    Export: {Name: never}
+                  NotExported:
+                    Value: y
+                """);
+        Path importer = Files.writeString(dir.resolve("importer.yaml"), """
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: a.B
+                      Runtime: java21
+                      Environment:
+                        Variables:
+                          X: !ImportValue stack-GArn
+                """);
+
+        Map<String, String> exports = Template.load(exporter, Map.of(), SETTINGS).exports();
+        TemplateException alone = assertThrows(TemplateException.class,
+                () -> Template.load(importer, Map.of(), SETTINGS).function("F"));
+
+        assertEquals(Map.of("stack-GArn", "arn:aws:lambda:eu-west-1:111122223333:function:stack-G"),
+                exports, "a condition that does not hold exports nothing, nor does an output without Export");
+        assertEquals(exports.get("stack-GArn"), Template.load(importer, Map.of(), SETTINGS.importing(exports))
+                .function("F").environment().get("X"));
+        assertTrue(alone.getMessage().startsWith("Resources.F.Properties.Environment.Variables.X (Fn::ImportValue):"
+                + " Fn::ImportValue stack-GArn: no stack run beside this one exports it"), alone.getMessage());
     }
 
     @Test

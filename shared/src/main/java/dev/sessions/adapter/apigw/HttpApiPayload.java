@@ -19,8 +19,12 @@ import java.util.Map;
  */
 public final class HttpApiPayload {
 
-    /** API Gateway's events nest four levels; a little room beyond. */
-    private static final int MAX_DEPTH = 8;
+    /**
+     * API Gateway's events nest four levels; a Lambda authorizer's context nests what it holds
+     * under {@code requestContext.authorizer.lambda} (the session authorizer's: data, 32 levels deep
+     * at most).
+     */
+    private static final int MAX_DEPTH = 40;
 
     private HttpApiPayload() {
     }
@@ -42,10 +46,11 @@ public final class HttpApiPayload {
         Map<String, Object> http = object(context, "http");
         Map<String, Object> iam = object(object(context, "authorizer"), "iam");
         Map<String, String> claims = strings(object(object(context, "authorizer"), "jwt"), "claims");
+        Map<String, Object> lambda = object(object(context, "authorizer"), "lambda");
         return HttpRequest.from(string(http, "method"), string(http, "path"), string(root, "rawPath"),
                 strings(root, "headers"), list(root, "cookies"), strings(root, "queryStringParameters"),
                 strings(root, "pathParameters"), string(root, "body"), Boolean.TRUE.equals(root.get("isBase64Encoded")),
-                string(context, "requestId"), string(iam, "userArn"), claims);
+                string(context, "requestId"), string(iam, "userArn"), claims, lambda);
     }
 
     /** Writes {@code response} as the JSON API Gateway reads back (payload format 2.0). */

@@ -26,20 +26,33 @@ import java.util.Optional;
  * @param caller the IAM caller's ARN on AWS_IAM routes, or {@code null}
  * @param claims the verified token's claims on a JWT authorizer's routes (as API Gateway passes
  *     them, every value as text), or empty
+ * @param authorizer a Lambda authorizer's context on its routes ({@code requestContext.authorizer.lambda}:
+ *     the session authorizer's, say), or empty
  */
 public record HttpRequest(String method, String path, Map<String, String> headers, List<String> cookies,
                           Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
-                          String apiRequestId, String caller, Map<String, String> claims) {
+                          String apiRequestId, String caller, Map<String, String> claims, Map<String, Object> authorizer) {
 
     public HttpRequest {
         claims = claims == null ? Map.of() : Map.copyOf(claims);
+        authorizer = authorizer == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(authorizer));
     }
 
-    /** A request no JWT authorizer verified. */
+    /** A request no authorizer verified. */
     public HttpRequest(String method, String path, Map<String, String> headers, List<String> cookies,
                        Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
                        String apiRequestId, String caller) {
-        this(method, path, headers, cookies, query, pathParameters, body, base64, apiRequestId, caller, Map.of());
+        this(method, path, headers, cookies, query, pathParameters, body, base64, apiRequestId, caller, Map.of(),
+                Map.of());
+    }
+
+    /**
+     * A request known only by its headers and cookies (what a session token travels in), as a
+     * verifier outside API Gateway has it: header names in any case, cookies gathered from the
+     * {@code cookie} header when {@code cookies} is empty.
+     */
+    public static HttpRequest of(String method, String path, Map<String, String> headers, List<String> cookies) {
+        return from(method, path, path, headers, cookies, null, null, null, false, null, null, null, null);
     }
 
     /**
@@ -52,7 +65,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
     static HttpRequest from(String method, String path, String rawPath, Map<String, String> headers,
                             List<String> cookies, Map<String, String> query, Map<String, String> pathParameters,
                             String body, boolean base64, String apiRequestId, String caller,
-                            Map<String, String> claims) {
+                            Map<String, String> claims, Map<String, Object> authorizer) {
         Map<String, String> lowerCased = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((name, value) -> lowerCased.merge(name.toLowerCase(Locale.ROOT),
@@ -71,7 +84,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
         return new HttpRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT),
                 path != null ? path : rawPath == null ? "/" : rawPath, lowerCased, gathered,
                 query == null ? Map.of() : query, pathParameters == null ? Map.of() : pathParameters,
-                body, base64, apiRequestId, caller, claims);
+                body, base64, apiRequestId, caller, claims, authorizer);
     }
 
     public Optional<String> header(String lowerCaseName) {

@@ -58,7 +58,8 @@ class HttpApiPayloadTest {
                 event.getPathParameters(), event.getBody(), event.getIsBase64Encoded(),
                 context == null ? null : context.getRequestId(), caller,
                 context != null && context.getAuthorizer() != null && context.getAuthorizer().getJwt() != null
-                        ? context.getAuthorizer().getJwt().getClaims() : null);
+                        ? context.getAuthorizer().getJwt().getClaims() : null,
+                context != null && context.getAuthorizer() != null ? context.getAuthorizer().getLambda() : null);
     }
 
     @Test
