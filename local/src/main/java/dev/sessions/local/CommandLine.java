@@ -40,13 +40,16 @@ import java.util.Map;
  * @param deployedNames {@code --deployed-names}: a JSON object of the names a deploy gave the
  *     resources, by logical id, or null
  * @param accountId {@code --account-id}, or null for the local default
+ * @param withStacks {@code --with-stack}: directories of other SAM applications start-api serves
+ *     beside this one (each its {@code template.yaml}, built into its {@code .aws-sam/build})
  */
 record CommandLine(String command, List<String> positional, Path templateFile, Path buildDir,
                    Map<String, String> parameters, Path envVars, String event, String endpoint, String region, Path java,
                    int maxEnvironments, Duration idleTimeout, Path deadLetterDir, String stackName, int port,
                    boolean streams, boolean iam, Path callerCredentials, DynamoDbFidelity.Settings dynamodb,
                    boolean cpuShare,
-                   Path localIssuer, int issuerPort, Path deployedNames, String accountId, int accountConcurrency) {
+                   Path localIssuer, int issuerPort, Path deployedNames, String accountId, int accountConcurrency,
+                   List<Path> withStacks) {
 
     /** A usage error: exit 2. */
     static final class UsageError extends RuntimeException {
@@ -85,6 +88,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         Path deployedNames = null;
         String accountId = null;
         int accountConcurrency = dev.sessions.local.runtime.Concurrency.DEFAULT_ACCOUNT_LIMIT;
+        List<Path> withStacks = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -115,6 +119,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "--local-issuer" -> localIssuer = Path.of(value(args, ++i, arg));
                 case "--issuer-port" -> issuerPort = number(value(args, ++i, arg), arg, 0, 65535);
                 case "--deployed-names" -> deployedNames = Path.of(value(args, ++i, arg));
+                case "--with-stack" -> withStacks.add(Path.of(value(args, ++i, arg)));
                 case "--account-id" -> {
                     accountId = value(args, ++i, arg);
                     if (!accountId.matches("[0-9]{12}")) {
@@ -146,7 +151,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
                 idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, dynamodb, cpuShare,
-                localIssuer, issuerPort, deployedNames, accountId, accountConcurrency);
+                localIssuer, issuerPort, deployedNames, accountId, accountConcurrency, List.copyOf(withStacks));
     }
 
     /** The same command line with {@code more} parameter overrides (the ones given win). */
@@ -156,7 +161,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         return new CommandLine(command, positional, templateFile, buildDir, Map.copyOf(merged), envVars, event, endpoint,
                 region, java, maxEnvironments, idleTimeout, deadLetterDir, stackName, port, streams, iam,
                 callerCredentials, dynamodb, cpuShare, localIssuer, issuerPort, deployedNames, accountId,
-                accountConcurrency);
+                accountConcurrency, withStacks);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -42,6 +42,15 @@ public final class LocalServer implements AutoCloseable {
      */
     public LocalServer(LocalLambda lambda, Map<String, String> aws, int port, boolean pollStreams, Path deadLetterDir,
                        PrintStream log) {
+        this(lambda, aws, port, pollStreams, deadLetterDir, log, FunctionDirectory.of(lambda));
+    }
+
+    /**
+     * The same, finding the routes' Lambda authorizers in {@code functions}: every stack of the run,
+     * so that a route may use an authorizer another stack exports.
+     */
+    public LocalServer(LocalLambda lambda, Map<String, String> aws, int port, boolean pollStreams, Path deadLetterDir,
+                       PrintStream log, FunctionDirectory functions) {
         Template template = lambda.template();
         this.lambda = lambda;
         this.routes = template.routes();
@@ -49,22 +58,21 @@ public final class LocalServer implements AutoCloseable {
         if (routes.isEmpty() && mappings.isEmpty()) {
             throw new TemplateException(template.file() + " has no HttpApi routes or DynamoDB stream events to serve");
         }
-        Set<String> functions = new LinkedHashSet<>();
-        routes.forEach(r -> functions.add(r.functionId()));
-        mappings.forEach(m -> functions.add(m.functionId()));
-        functions.forEach(lambda::check);
-        FunctionDirectory directory = FunctionDirectory.of(lambda);
+        Set<String> needed = new LinkedHashSet<>();
+        routes.forEach(r -> needed.add(r.functionId()));
+        mappings.forEach(m -> needed.add(m.functionId()));
+        needed.forEach(lambda::check);
         for (Route route : routes) {
             if (route.lambdaAuthorizer() != null) {
                 String arn = route.lambdaAuthorizer().functionArn();
-                directory.byArn(arn).ifPresentOrElse(target -> target.lambda().check(target.logicalId()),
+                functions.byArn(arn).ifPresentOrElse(target -> target.lambda().check(target.logicalId()),
                         // API Gateway takes an authorizer URI it cannot invoke, then answers 500
                         () -> log.println("warning: " + route.method() + " " + route.path() + ": its authorizer "
                                 + route.lambdaAuthorizer().name() + " names " + arn
                                 + ", no function of this run; the route will answer 500"));
             }
         }
-        this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log, directory);
+        this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log, functions);
         if (mappings.isEmpty()) {
             this.dynamo = null;
         } else {

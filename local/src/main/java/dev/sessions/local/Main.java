@@ -3,6 +3,7 @@ package dev.sessions.local;
 import dev.sessions.json.Json;
 import dev.sessions.json.JsonException;
 import dev.sessions.local.runtime.FunctionArtifact;
+import dev.sessions.local.runtime.FunctionDirectory;
 import dev.sessions.local.runtime.InvocationResult;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.runtime.LogSink;
@@ -72,6 +73,11 @@ public final class Main {
               --deployed-names FILE          run a stack deployed elsewhere: a JSON object of the names its deploy gave
                                              the resources, by logical id (tables, functions, queues)
               --account-id ID                the account ARNs are in (default 123456789012)
+              --with-stack DIR               start-api: serve another SAM application beside this one, as a second
+                                             stack (DIR/template.yaml, built in DIR/.aws-sam/build; its tables made
+                                             here): its Fn::ImportValue finds this stack's exports, its API is
+                                             served on the next port; a parameter override goes to each template
+                                             that declares it
             """;
 
     private Main() {
@@ -152,25 +158,39 @@ public final class Main {
         RuntimeSetup setup = new RuntimeSetup(options);
         Template template = setup.template();
         LocalLambda lambda = lambdaOf(setup, template, out);
-        LocalServer server = startOn(setup, lambda, () -> new LocalServer(lambda, setup.awsEnvironment(), options.port(),
-                options.streams(), options.deadLetterDir(), err));
-        java.util.concurrent.CountDownLatch stopped = closeOnShutdown(server, issuer, setup);
-        out.println("Local runtime for " + template.file() + " (stack " + template.settings().stackName() + ")");
-        for (dev.sessions.local.template.Route route : server.routes()) {
-            out.printf("  %-45s -> %s%s%s%n", route.routeKey(), route.functionId(), !route.iamAuthorization() ? ""
-                    : lambda.iam() != null ? "  (AWS_IAM: SigV4, execute-api)" : "  (AWS_IAM, NOT enforced: --no-iam)",
-                    route.jwt() == null ? "" : "  (JWT: " + route.jwt().issuer() + (route.jwt().scopes().isEmpty() ? ""
-                            : ", scopes " + String.join(" ", route.jwt().scopes())) + ")");
+        // the stacks beside it, each with its tables, its functions and its API on the next port
+        List<LocalLambda> lambdas = new java.util.ArrayList<>(List.of(lambda));
+        for (Path dir : options.withStacks()) {
+            lambdas.add(startOn(setup, lambda, () -> {
+                Template other = setup.stackBeside(dir, template.exports());
+                bootstrap(setup, other, out);
+                return setup.lambda(other, dir.resolve(".aws-sam/build"), LogSink.prefixed(), out);
+            }));
         }
-        for (dev.sessions.local.template.StreamMapping mapping : server.mappings()) {
-            out.printf("  stream of %-35s -> %s (batch %d, window %ds)%n", mapping.tableId(), mapping.functionId(),
-                    mapping.batchSize(), mapping.maxBatchingWindowSeconds());
+        FunctionDirectory functions = new FunctionDirectory(lambdas);
+        List<LocalServer> servers = new java.util.ArrayList<>();
+        for (int i = 0; i < lambdas.size(); i++) {
+            LocalLambda stack = lambdas.get(i);
+            try {
+                servers.add(new LocalServer(stack, setup.awsEnvironment(), options.port() == 0 ? 0 : options.port() + i,
+                        options.streams(), options.deadLetterDir(), err, functions));
+            } catch (RuntimeException e) {
+                servers.forEach(LocalServer::close);
+                lambdas.subList(servers.size(), lambdas.size()).forEach(LocalLambda::close);
+                setup.close();
+                throw e;
+            }
         }
-        out.println("Serving on http://127.0.0.1:" + server.port() + "  (Ctrl-C to stop)");
+        List<AutoCloseable> parts = new java.util.ArrayList<>(servers);
+        parts.add(issuer);
+        parts.add(setup);
+        java.util.concurrent.CountDownLatch stopped = closeOnShutdown(parts.toArray(AutoCloseable[]::new));
+        servers.forEach(server -> describe(server, functions, out));
         out.println("Differences from AWS: a function runs in at most " + options.maxEnvironments()
                 + " JVMs here; past them an invocation waits for one (Lambda would start another), and only the"
                 + " account's concurrency (" + options.accountConcurrency() + ") or a ReservedConcurrentExecutions"
-                + " throttles" + (lambda.iam() != null ? "; IAM conditions, resource policies and SCPs are not evaluated (local/README.md)."
+                + " throttles" + (lambda.iam() != null ? "; IAM conditions, SCPs and resource policies other than Lambda's"
+                + " invoke grants are not evaluated (local/README.md)."
                 : "; IAM is not enforced (--no-iam)."));
         out.flush();
         awaitStop(stopped);
@@ -298,22 +318,48 @@ public final class Main {
         return args[index];
     }
 
+    /** What start-api serves of one stack: its routes, with how each is guarded, its stream mappings, its URL. */
+    private static void describe(LocalServer server, FunctionDirectory functions, PrintStream out) {
+        Template served = server.lambda().template();
+        boolean iam = server.lambda().iam() != null;
+        out.println("Local runtime for " + served.file() + " (stack " + served.settings().stackName() + ")");
+        for (dev.sessions.local.template.Route route : server.routes()) {
+            String guard = route.iamAuthorization() ? iam ? "  (AWS_IAM: SigV4, execute-api)"
+                    : "  (AWS_IAM, NOT enforced: --no-iam)"
+                    : route.jwt() != null ? "  (JWT: " + route.jwt().issuer() + (route.jwt().scopes().isEmpty() ? ""
+                    : ", scopes " + String.join(" ", route.jwt().scopes())) + ")"
+                    : route.lambdaAuthorizer() != null ? "  (authorizer " + functions.byArn(route.lambdaAuthorizer()
+                    .functionArn()).map(f -> f.lambda().template().settings().stackName() + "/" + f.logicalId())
+                    .orElse(route.lambdaAuthorizer().functionArn() + ", not served here: 500") + ")" : "";
+            out.printf("  %-45s -> %s%s%n", route.routeKey(), route.functionId(), guard);
+        }
+        for (dev.sessions.local.template.StreamMapping mapping : server.mappings()) {
+            out.printf("  stream of %-35s -> %s (batch %d, window %ds)%n", mapping.tableId(), mapping.functionId(),
+                    mapping.batchSize(), mapping.maxBatchingWindowSeconds());
+        }
+        out.println("Serving on http://127.0.0.1:" + server.port() + "  (Ctrl-C to stop)");
+    }
+
     private static int bootstrap(CommandLine options, PrintStream out, PrintStream err) {
         RuntimeSetup setup = new RuntimeSetup(options);
-        Template template = setup.template();
+        bootstrap(setup, setup.template(), out);
+        return 0;
+    }
+
+    /** Creates {@code template}'s tables and queues in the setup's endpoint (what exists gets only what it lacks). */
+    private static void bootstrap(RuntimeSetup setup, Template template, PrintStream out) {
         Map<String, String> aws = setup.awsEnvironment();
         try (var dynamo = AwsClients.dynamoDb(aws); var sqs = AwsClients.sqs(aws)) {
-            for (String line : Bootstrap.run(template, dynamo, err)) {
+            for (String line : Bootstrap.run(template, dynamo, out)) {
                 out.println(line);
             }
             for (String line : Bootstrap.createQueues(template, sqs)) {
                 out.println(line);
             }
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
-            throw new LocalRuntimeException("cannot create tables or queues in " + (options.endpoint() == null ? "AWS"
-                    : options.endpoint()) + ": " + e.getMessage());
+            throw new LocalRuntimeException("cannot create tables or queues in " + (aws.get("AWS_ENDPOINT_URL") == null
+                    ? "AWS" : aws.get("AWS_ENDPOINT_URL")) + ": " + e.getMessage());
         }
-        return 0;
     }
 
     static byte[] readEvent(String file) {

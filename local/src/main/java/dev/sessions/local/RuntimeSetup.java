@@ -95,9 +95,47 @@ final class RuntimeSetup implements AutoCloseable {
 
     Template template() {
         Template.Settings defaults = Template.Settings.defaults();
-        return Template.load(line.templateFile(), line.parameters(), new Template.Settings(line.stackName(),
+        return Template.load(line.templateFile(), overridesFor(line.templateFile()), new Template.Settings(line.stackName(),
                 line.region() != null ? line.region() : defaults.region(),
                 line.accountId() != null ? line.accountId() : defaults.accountId(), deployedNames()));
+    }
+
+    /**
+     * A stack served beside the first ({@code --with-stack}): {@code dir/template.yaml}, as stack
+     * {@code <dir's name>-local}, whose {@code Fn::ImportValue} finds {@code exports}.
+     */
+    Template stackBeside(Path dir, Map<String, String> exports) {
+        Template.Settings first = template().settings();
+        Path file = dir.resolve("template.yaml");
+        return Template.load(file, overridesFor(file), new Template.Settings(dir.toAbsolutePath().normalize()
+                .getFileName() + "-local", first.region(), first.accountId()).importing(exports));
+    }
+
+    /**
+     * The parameter overrides {@code file} declares. Alone, a template gets them all (and an
+     * undeclared one is its error); beside others, each takes its own, and one no template declares
+     * is refused.
+     */
+    private Map<String, String> overridesFor(Path file) {
+        if (line.withStacks().isEmpty()) {
+            return line.parameters();
+        }
+        java.util.Set<String> everyone = new java.util.HashSet<>(Template.declaredParameters(line.templateFile()));
+        line.withStacks().forEach(dir -> everyone.addAll(Template.declaredParameters(dir.resolve("template.yaml"))));
+        for (String name : line.parameters().keySet()) {
+            if (!everyone.contains(name)) {
+                throw new dev.sessions.local.template.TemplateException("parameter override " + name
+                        + " names no parameter of " + line.templateFile() + " or of the --with-stack templates");
+            }
+        }
+        java.util.Set<String> own = Template.declaredParameters(file);
+        Map<String, String> overrides = new LinkedHashMap<>();
+        line.parameters().forEach((name, value) -> {
+            if (own.contains(name)) {
+                overrides.put(name, value);
+            }
+        });
+        return overrides;
     }
 
     /**
@@ -105,6 +143,11 @@ final class RuntimeSetup implements AutoCloseable {
      * each function runs as its own role through the checking proxy, and {@code log} says which.
      */
     LocalLambda lambda(Template template, LogSink logs, PrintStream log) {
+        return lambda(template, line.buildDir(), logs, log);
+    }
+
+    /** The same, for a template built into {@code buildDir}. */
+    LocalLambda lambda(Template template, Path buildDir, LogSink logs, PrintStream log) {
         JavaRuntime java = JavaRuntime.locate(line.java(), ricDirectory(), scratch());
         if (!java.javaIsLambdaVersion()) {
             log.println("warning: no Java 21 runtime found (scripts/setup installs one into .venv); functions run on "
@@ -112,7 +155,7 @@ final class RuntimeSetup implements AutoCloseable {
         }
         endpoint(log);
         LocalIam iam = iam(template, log);
-        return new LocalLambda(template, new LocalLambda.Settings(line.buildDir(), java, line.maxEnvironments(),
+        return new LocalLambda(template, new LocalLambda.Settings(buildDir, java, line.maxEnvironments(),
                 line.idleTimeout(), awsEnvironment(), EnvVarsFile.read(line.envVars()), logs, iam, cpu(log),
                 line.accountConcurrency()));
     }

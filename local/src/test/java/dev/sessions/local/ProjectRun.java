@@ -49,6 +49,26 @@ public record ProjectRun(Template template, LocalLambda lambda, Map<String, Stri
         Template template = Template.load(root.resolve("template.yaml"), all,
                 new Template.Settings(stackPrefix + "-" + UUID.randomUUID().toString().substring(0, 8),
                         aws.region().id(), "123456789012"));
+        return start(aws, template, Path.of(System.getProperty("sessions.artifacts",
+                root.resolve(".aws-sam/build").toString())), overrides, extra, environments, logs, dir);
+    }
+
+    /**
+     * Another SAM application (a team's stack) beside this run, as {@code start-api --with-stack}
+     * serves it: {@code appDir/template.yaml}, built in {@code appDir/.aws-sam/build} (or where
+     * {@code -Dsessions.example.artifacts} says), its {@code Fn::ImportValue} finding this stack's exports.
+     */
+    public ProjectRun beside(Path appDir, AwsEndpoint aws, Map<String, String> parameters, LogSink logs, Path dir) {
+        Template other = Template.load(appDir.resolve("template.yaml"), parameters, new Template.Settings(
+                appDir.getFileName() + "-" + UUID.randomUUID().toString().substring(0, 8), aws.region().id(),
+                "123456789012").importing(template.exports()));
+        Path build = Path.of(System.getProperty("sessions.example.artifacts", appDir.resolve(".aws-sam/build").toString()));
+        return start(aws, other, build, Map.of(), Map.of(), 2, logs, dir.resolve(appDir.getFileName().toString()));
+    }
+
+    private static ProjectRun start(AwsEndpoint aws, Template template, Path build, Map<String, String> overrides,
+                                    Map<String, String> extra, int environments, LogSink logs, Path dir) {
+        Path root = Executables.projectRoot();
         Map<String, String> env = new LinkedHashMap<>(Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL",
                 aws.uri().toString(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
         try (var dynamo = AwsClients.dynamoDb(env); var sqs = AwsClients.sqs(env)) {
@@ -59,8 +79,7 @@ public record ProjectRun(Template template, LocalLambda lambda, Map<String, Stri
                 aws.uri(), CallerCredentials.generate(), new PrintStream(System.err, true));
         Map<String, String> functionEnv = new LinkedHashMap<>(env);
         functionEnv.putAll(extra);
-        LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(
-                Path.of(System.getProperty("sessions.artifacts", root.resolve(".aws-sam/build").toString())),
+        LocalLambda lambda = new LocalLambda(template, new LocalLambda.Settings(build,
                 FixtureArtifacts.javaRuntime(dir.resolve("scratch")), environments, Duration.ofMinutes(5), functionEnv,
                 Map.of("Parameters", overrides), logs, iam, cpu()));
         return new ProjectRun(template, lambda, env, iam);

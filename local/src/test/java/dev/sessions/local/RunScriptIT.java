@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's run command: it brings up its own emulator, Redis and runtime, serves, and on
+ * The README's run command: it brings up its own emulator, Redis and runtime, serves (with
+ * {@code --with-example}, the orders service beside it, guarded by the session authorizer), and on
  * SIGTERM leaves nothing behind (no JVM, server or poller).
  */
 class RunScriptIT {
@@ -25,9 +26,9 @@ class RunScriptIT {
     @Test
     void givenRunScript_whenServingAndTerminated_thenEverythingItStartedIsGone() throws Exception {
         Path root = Executables.projectRoot();
-        int port = ServerProcess.freePort();
+        int port = twoFreePorts();
         ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("scripts/run").toString(), "--no-build",
-                "--port", Integer.toString(port))
+                "--with-example", "--port", Integer.toString(port))
                 .directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(root.resolve("local/target/run-script-it.log").toFile());
         builder.environment().remove("AWS_ENDPOINT_URL"); // the script starts its own emulator
@@ -39,6 +40,7 @@ class RunScriptIT {
                     .timeout(Duration.ofSeconds(20)).build();
             HttpResponse<String> response = Poll.answer(Duration.ofSeconds(120), "scripts/run serving /hello", http, hello);
             assertEquals(200, response.statusCode());
+            walkThrough(http, "http://127.0.0.1:" + port, "http://127.0.0.1:" + (port + 1));
             List<ProcessHandle> started = run.descendants().toList();
             assertTrue(started.size() >= 4, "emulator, redis-server, runtime and a function JVM: " + started.size());
 
@@ -51,5 +53,55 @@ class RunScriptIT {
             run.descendants().forEach(ProcessHandle::destroyForcibly);
             run.destroyForcibly();
         }
+    }
+
+    /** The README's curl walk-through: a session, GET /me, the orders service, the session ended. */
+    private static void walkThrough(HttpClient http, String api, String orders) throws Exception {
+        HttpResponse<String> created = send(http, "POST", api + "/sessions", "{\"principal\":\"alice\"}",
+                "Content-Type", "application/json");
+        assertEquals(201, created.statusCode(), created.body());
+        String token = created.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+        HttpResponse<String> me = send(http, "GET", api + "/me", null, "Authorization", "Bearer " + token);
+        assertEquals(200, me.statusCode(), me.body());
+        assertTrue(me.body().contains("\"principal\":\"alice\""), me.body());
+        assertEquals(403, send(http, "GET", api + "/me", null).statusCode(), "no session");
+        HttpResponse<String> placed = Poll.answer(Duration.ofSeconds(60), "the orders service serving", http,
+                request("POST", orders + "/orders", "{\"item\":\"book\",\"quantity\":1}", "Authorization",
+                        "Bearer " + token));
+        assertEquals(201, placed.statusCode(), placed.body());
+        assertEquals(403, send(http, "GET", orders + "/orders", null).statusCode(), "no session");
+        assertEquals(204, send(http, "DELETE", api + "/sessions/current", null, "Authorization", "Bearer " + token)
+                .statusCode());
+        assertEquals(403, send(http, "GET", api + "/me", null, "Authorization", "Bearer " + token).statusCode(), "ended");
+        assertEquals(403, send(http, "GET", orders + "/orders", null, "Authorization", "Bearer " + token).statusCode(),
+                "ended, for the other service too");
+    }
+
+    private static HttpRequest request(String method, String url, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request.build();
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String body, String... headers)
+            throws Exception {
+        return http.send(request(method, url, body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A free port whose next one is free too: the second stack's API is served there. */
+    private static int twoFreePorts() throws java.io.IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = ServerProcess.freePort();
+            try (java.net.ServerSocket next = new java.net.ServerSocket(port + 1, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.io.IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no two free ports in a row on 127.0.0.1");
     }
 }

@@ -96,6 +96,21 @@ public final class Template {
         return new Template(new TemplateEvaluator(file, CfnYaml.load(yaml), overrides, settings));
     }
 
+    /**
+     * The names of the parameters a template file declares: which of one set of overrides are its own
+     * when one command line serves several stacks.
+     */
+    public static java.util.Set<String> declaredParameters(Path file) {
+        try {
+            Object parameters = Props.map(CfnYaml.load(Files.readString(file, StandardCharsets.UTF_8))).get("Parameters");
+            return parameters == null ? java.util.Set.of() : java.util.Set.copyOf(Props.map(parameters).keySet());
+        } catch (NoSuchFileException e) {
+            throw new TemplateException("template not found: " + file);
+        } catch (IOException e) {
+            throw new TemplateException("cannot read template " + file + ": " + e.getMessage());
+        }
+    }
+
     public Path file() {
         return evaluator.file();
     }
