@@ -6,13 +6,16 @@ Run with the rehearsal venv's Python (MiniStack and boto3), against AWS_ENDPOINT
   rehearse.py template BUILT OUT              the built template, less what MiniStack refuses
   rehearse.py check STACK TEMPLATE NAMES_OUT  hold the deployed stack to the template; write
                                               the deployed names by logical id (JSON)
-  rehearse.py routes STACK                    create the HttpApi's routes from its Body; print its URL
+  rehearse.py exports OUT                     the account's exports by name (JSON), for start-lambda --imports
+  rehearse.py routes STACK                    create the HttpApi's authorizers and routes from its Body;
+                                              print its URL
 
 Every workaround for a gap of MiniStack's is a step here with a comment naming the gap; none
 changes template.yaml. A failed check prints one line per difference and exits 1.
 """
 import json
 import os
+import re
 import sys
 
 import boto3
@@ -182,58 +185,149 @@ def check(stack, template_path, names_out, *overrides):
         for line in problems:
             print("rehearsal: " + line, file=sys.stderr)
         sys.exit(1)
+    streams = sum(1 for rid in functions(template) for e in template["Resources"][rid].get("Properties", {})
+                  .get("Events", {}).values() if e["Type"] == "DynamoDB")
     print(f"the deployed stack holds to the template: {len(functions(template))} functions, "
           f"{sum(1 for r in template['Resources'].values() if 'DynamoDB::' in r['Type'])} tables, "
-          f"the stream mapping, {len(outputs)} outputs")
+          f"{streams} stream mappings, {len(outputs)} outputs")
 
 
 def routes(stack):
     cfn = boto3.client("cloudformation")
     api = boto3.client("apigatewayv2")
-    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"]
-                 for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
     processed = cfn.get_template(StackName=stack, TemplateStage="Processed")["TemplateBody"]
     processed = json.loads(processed) if isinstance(processed, str) else processed
+    values = Values(cfn, stack, processed)
     apis = [rid for rid, r in processed["Resources"].items() if r["Type"] == "AWS::ApiGatewayV2::Api"]
     endpoint = os.environ["AWS_ENDPOINT_URL"].rstrip("/")
     for rid in apis:
-        api_id = resources[rid]
+        api_id = values.resources[rid]
         body = processed["Resources"][rid]["Properties"].get("Body", {})
         # Gap: MiniStack ignores an HttpApi's OpenAPI Body, where SAM puts every route, its
         # integration and its authorization, so the API has no routes. They are made here from
-        # the Body the stack was given, with the API calls a Body import amounts to.
+        # the Body the stack was given, with the API calls a Body import amounts to: its Lambda
+        # (request) authorizers first, then each route with its integration and authorization.
+        authorizers = {}
+        for name, scheme in body.get("components", {}).get("securitySchemes", {}).items():
+            scheme = values.of(scheme)
+            spec = scheme.get("x-amazon-apigateway-authorizer") or {} if isinstance(scheme, dict) else {}
+            if spec.get("type") != "request":
+                continue  # a JWT authorizer: the deployed profile has none
+            sources = spec.get("identitySource") or []
+            authorizers[name] = api.create_authorizer(
+                ApiId=api_id, Name=name, AuthorizerType="REQUEST", AuthorizerUri=spec["authorizerUri"],
+                IdentitySource=[s.strip() for s in sources.split(",")] if isinstance(sources, str) else sources,
+                AuthorizerPayloadFormatVersion=spec.get("authorizerPayloadFormatVersion", "2.0"),
+                EnableSimpleResponses=bool(spec.get("enableSimpleResponses", False)),
+                AuthorizerResultTtlInSeconds=int(spec.get("authorizerResultTtlInSeconds", 0)))["AuthorizerId"]
         made = 0
         for path, operations in body.get("paths", {}).items():
             for method, operation in operations.items():
                 integration = operation.get("x-amazon-apigateway-integration")
                 if not integration:
                     continue
-                uri = resolve(integration["uri"], resources)
-                target = api.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=uri,
-                                                IntegrationMethod="POST",
+                target = api.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY",
+                                                IntegrationUri=values.of(integration["uri"]), IntegrationMethod="POST",
                                                 PayloadFormatVersion=integration.get("payloadFormatVersion", "2.0"))
-                security = operation.get("security") or []
-                iam = any("AWS_IAM" in requirement for requirement in security if isinstance(requirement, dict))
+                names = [name for requirement in values.of(operation.get("security") or [])
+                         if isinstance(requirement, dict) for name in requirement]
+                custom = [name for name in names if name in authorizers]
+                auth = {"AuthorizationType": "CUSTOM", "AuthorizerId": authorizers[custom[0]]} if custom \
+                    else {"AuthorizationType": "AWS_IAM" if "AWS_IAM" in names else "NONE"}
                 api.create_route(ApiId=api_id, RouteKey=f"{method.upper()} {path}",
-                                 Target="integrations/" + target["IntegrationId"],
-                                 AuthorizationType="AWS_IAM" if iam else "NONE")
+                                 Target="integrations/" + target["IntegrationId"], **auth)
                 made += 1
         print(f"{endpoint}/_aws/execute-api/{api_id}/")
-        print(f"made {made} routes of {rid} from its Body", file=sys.stderr)
+        print(f"made {made} routes and {len(authorizers)} Lambda authorizers of {rid} from its Body", file=sys.stderr)
 
 
-def resolve(uri, resources):
-    """A Body integration's uri: Fn::Sub of the function's alias ARN, as SAM writes it."""
-    if isinstance(uri, str):
-        return uri
-    text = uri["Fn::Sub"]
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    text = text.replace("${AWS::Partition}", "aws").replace("${AWS::Region}", region)
-    for rid, physical in sorted(resources.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace("${" + rid + ".Arn}", physical).replace("${" + rid + "}", physical)
-    return text
+def exports(out):
+    cfn = boto3.client("cloudformation")
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({e["Name"]: e["Value"] for e in cfn.list_exports().get("Exports", [])}, f, indent=1)
+
+
+class Values:
+    """A deployed stack's values for the intrinsic functions SAM leaves in a Body: Ref (parameters,
+    resources, pseudo parameters), Fn::Sub (both forms), Fn::If and the conditions, Fn::ImportValue
+    (the account's exports), Fn::Join, Fn::GetAtt of a function's Arn."""
+
+    def __init__(self, cfn, stack, processed):
+        described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+        self.parameters = {p["ParameterKey"]: p["ParameterValue"] for p in described.get("Parameters", [])}
+        for name, spec in processed.get("Parameters", {}).items():
+            self.parameters.setdefault(name, str(spec.get("Default", "")))
+        self.resources = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                          for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+        region = os.environ.get("AWS_REGION", "us-east-1")
+        account = described["StackId"].split(":")[4]
+        self.pseudo = {"AWS::Region": region, "AWS::Partition": "aws", "AWS::AccountId": account,
+                       "AWS::StackName": stack, "AWS::URLSuffix": "amazonaws.com"}
+        self.exports = {e["Name"]: e["Value"] for e in cfn.list_exports().get("Exports", [])}
+        self.conditions = processed.get("Conditions", {})
+        self.functions = {rid for rid, r in processed["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
+
+    NO_VALUE = object()  # Ref AWS::NoValue: the key or item it stands for is left out
+
+    def of(self, node):
+        if isinstance(node, list):
+            return [v for v in (self.of(item) for item in node) if v is not Values.NO_VALUE]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            (key, arg), = node.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::Sub":
+                text, names = (arg, {}) if isinstance(arg, str) else (arg[0], {k: self.of(v) for k, v in arg[1].items()})
+                return re.sub(r"\$\{([^}!]+)\}", lambda m: str(names[m.group(1)] if m.group(1) in names
+                                                                else self.ref(m.group(1))), text)
+            if key == "Fn::If":
+                return self.of(arg[1] if self.holds(arg[0]) else arg[2])
+            if key == "Fn::ImportValue":
+                return self.exports[self.of(arg)]
+            if key == "Fn::Join":
+                return arg[0].join(str(self.of(part)) for part in self.of(arg[1]))
+            if key == "Fn::GetAtt":
+                target, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
+                if attribute == "Arn" and target in self.functions:
+                    return f"arn:aws:lambda:{self.pseudo['AWS::Region']}:{self.pseudo['AWS::AccountId']}:function:" \
+                           f"{self.resources[target]}"
+                raise SystemExit(f"rehearse.py: Fn::GetAtt {arg} in a Body is not resolved here")
+            if key.startswith("Fn::"):
+                raise SystemExit(f"rehearse.py: {key} in a Body is not resolved here")
+        return {k: v for k, v in ((k, self.of(v)) for k, v in node.items()) if v is not Values.NO_VALUE}
+
+    def ref(self, name):
+        if name == "AWS::NoValue":
+            return Values.NO_VALUE
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        if name.endswith(".Arn") and name[:-4] in self.functions:
+            return self.of({"Fn::GetAtt": name})
+        return self.resources[name]
+
+    def holds(self, condition):
+        return self.condition(self.conditions[condition])
+
+    def condition(self, node):
+        (key, arg), = node.items()
+        if key == "Condition":
+            return self.holds(arg)
+        if key == "Fn::Equals":
+            return str(self.of(arg[0])) == str(self.of(arg[1]))
+        if key == "Fn::Not":
+            return not self.condition(arg[0])
+        if key == "Fn::And":
+            return all(self.condition(c) for c in arg)
+        if key == "Fn::Or":
+            return any(self.condition(c) for c in arg)
+        raise SystemExit(f"rehearse.py: condition {key} is not evaluated here")
 
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"names": names, "template": rehearsal_template, "check": check, "routes": routes}[command](*args)
+    {"names": names, "template": rehearsal_template, "check": check, "routes": routes,
+     "exports": exports}[command](*args)

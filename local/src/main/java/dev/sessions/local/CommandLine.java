@@ -40,6 +40,8 @@ import java.util.Map;
  * @param deployedNames {@code --deployed-names}: a JSON object of the names a deploy gave the
  *     resources, by logical id, or null
  * @param accountId {@code --account-id}, or null for the local default
+ * @param imports {@code --imports}: a JSON object of the account's exports by name, for a stack
+ *     deployed elsewhere whose template imports them ({@code Fn::ImportValue}), or null
  * @param withStacks {@code --with-stack}: directories of other SAM applications start-api serves
  *     beside this one (each its {@code template.yaml}, built into its {@code .aws-sam/build})
  */
@@ -49,7 +51,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                    boolean streams, boolean iam, Path callerCredentials, DynamoDbFidelity.Settings dynamodb,
                    boolean cpuShare,
                    Path localIssuer, int issuerPort, Path deployedNames, String accountId, int accountConcurrency,
-                   List<Path> withStacks) {
+                   Path imports, List<Path> withStacks) {
 
     /** A usage error: exit 2. */
     static final class UsageError extends RuntimeException {
@@ -89,6 +91,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         String accountId = null;
         int accountConcurrency = dev.sessions.local.runtime.Concurrency.DEFAULT_ACCOUNT_LIMIT;
         List<Path> withStacks = new ArrayList<>();
+        Path imports = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -120,6 +123,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
                 case "--issuer-port" -> issuerPort = number(value(args, ++i, arg), arg, 0, 65535);
                 case "--deployed-names" -> deployedNames = Path.of(value(args, ++i, arg));
                 case "--with-stack" -> withStacks.add(Path.of(value(args, ++i, arg)));
+                case "--imports" -> imports = Path.of(value(args, ++i, arg));
                 case "--account-id" -> {
                     accountId = value(args, ++i, arg);
                     if (!accountId.matches("[0-9]{12}")) {
@@ -151,7 +155,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         return new CommandLine(args[0], List.copyOf(positional), templateFile, buildDir, Map.copyOf(parameters), envVars,
                 event, endpoint == null || endpoint.isBlank() ? null : endpoint, region, java, maxEnvironments,
                 idleTimeout, deadLetterDir, stackName, port, streams, iam, callerCredentials, dynamodb, cpuShare,
-                localIssuer, issuerPort, deployedNames, accountId, accountConcurrency, List.copyOf(withStacks));
+                localIssuer, issuerPort, deployedNames, accountId, accountConcurrency, imports, List.copyOf(withStacks));
     }
 
     /** The same command line with {@code more} parameter overrides (the ones given win). */
@@ -161,7 +165,7 @@ record CommandLine(String command, List<String> positional, Path templateFile, P
         return new CommandLine(command, positional, templateFile, buildDir, Map.copyOf(merged), envVars, event, endpoint,
                 region, java, maxEnvironments, idleTimeout, deadLetterDir, stackName, port, streams, iam,
                 callerCredentials, dynamodb, cpuShare, localIssuer, issuerPort, deployedNames, accountId,
-                accountConcurrency, withStacks);
+                accountConcurrency, imports, withStacks);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -73,6 +73,8 @@ public final class Main {
               --deployed-names FILE          run a stack deployed elsewhere: a JSON object of the names its deploy gave
                                              the resources, by logical id (tables, functions, queues)
               --account-id ID                the account ARNs are in (default 123456789012)
+              --imports FILE                 a stack deployed elsewhere: a JSON object of the account's exports by
+                                             name (CloudFormation's ListExports), for its Fn::ImportValue
               --with-stack DIR               start-api: serve another SAM application beside this one, as a second
                                              stack (DIR/template.yaml, built in DIR/.aws-sam/build; its tables made
                                              here): its Fn::ImportValue finds this stack's exports, its API is

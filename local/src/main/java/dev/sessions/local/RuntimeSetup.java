@@ -80,16 +80,21 @@ final class RuntimeSetup implements AutoCloseable {
 
     /** {@code --deployed-names}: a JSON object of names by logical id. */
     private Map<String, String> deployedNames() {
-        if (line.deployedNames() == null) {
+        return stringsOf(line.deployedNames(), "--deployed-names");
+    }
+
+    /** A JSON object of strings from {@code file} (none when it is null). */
+    private static Map<String, String> stringsOf(Path file, String option) {
+        if (file == null) {
             return Map.of();
         }
         try {
-            Map<String, String> names = new java.util.LinkedHashMap<>();
-            dev.sessions.json.Json.parseObject(java.nio.file.Files.readString(line.deployedNames()), 4)
-                    .forEach((id, name) -> names.put(id, String.valueOf(name)));
-            return names;
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            dev.sessions.json.Json.parseObject(java.nio.file.Files.readString(file), 4)
+                    .forEach((key, value) -> values.put(key, String.valueOf(value)));
+            return values;
         } catch (java.io.IOException | dev.sessions.json.JsonException e) {
-            throw new LocalRuntimeException("cannot read --deployed-names " + line.deployedNames() + ": " + e.getMessage());
+            throw new LocalRuntimeException("cannot read " + option + " " + file + ": " + e.getMessage());
         }
     }
 
@@ -97,7 +102,8 @@ final class RuntimeSetup implements AutoCloseable {
         Template.Settings defaults = Template.Settings.defaults();
         return Template.load(line.templateFile(), overridesFor(line.templateFile()), new Template.Settings(line.stackName(),
                 line.region() != null ? line.region() : defaults.region(),
-                line.accountId() != null ? line.accountId() : defaults.accountId(), deployedNames()));
+                line.accountId() != null ? line.accountId() : defaults.accountId(), deployedNames())
+                .importing(stringsOf(line.imports(), "--imports")));
     }
 
     /**

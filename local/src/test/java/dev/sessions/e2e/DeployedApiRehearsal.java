@@ -124,6 +124,23 @@ class DeployedApiRehearsal {
         assertEquals("application/problem+json", ended.headers().firstValue("content-type").orElse(null));
     }
 
+    @Test
+    void givenTheSessionAuthorizer_whenGetMe_thenALiveSessionsPrincipalAndApiGatewaysRefusalOtherwise() {
+        String principal = "me-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = (String) json(send(HTTP, "POST", "sessions", "{\"principal\":\"" + principal + "\"}",
+                Map.of("Content-Type", "application/json"))).get("token");
+
+        HttpResponse<String> me = send(HTTP, "GET", "me", null, Map.of("Authorization", "Bearer " + token));
+        assertEquals(200, me.statusCode(), me.body());
+        assertEquals(principal, json(me).get("principal"));
+        HttpResponse<String> none = send(HTTP, "GET", "me", null, Map.of());
+        assertEquals(403, none.statusCode(), none.body());
+        assertEquals(204, send(HTTP, "DELETE", "sessions/current", null, Map.of("Authorization", "Bearer " + token))
+                .statusCode());
+        assertEquals(403, send(HTTP, "GET", "me", null, Map.of("Authorization", "Bearer " + token)).statusCode(),
+                "ended: refused at once");
+    }
+
     private static HttpResponse<String> signed(String method, URI uri, String region) {
         String key = System.getenv().getOrDefault("AWS_ACCESS_KEY_ID", "test");
         String secret = System.getenv().getOrDefault("AWS_SECRET_ACCESS_KEY", "test");

@@ -1,0 +1,85 @@
+package dev.sessions.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessions.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * examples/orders-service deployed beside a sessions stack, through the API Gateway both were
+ * deployed to: scripts/rehearse runs it against MiniStack ({@code -Dsessions.api.url=<ApiUrl>
+ * -Dsessions.orders.url=<OrdersApiUrl>}). The sessions stack's authorizer guards the orders routes:
+ * a live session's principal is served, and a missing, an ended or a rotated-away session is refused
+ * by API Gateway. Not an IT: it needs two deployed stacks.
+ */
+class DeployedExampleRehearsal {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static String api;
+    private static String orders;
+
+    @BeforeAll
+    static void named() {
+        api = url("sessions.api.url", "the sessions stack's ApiUrl");
+        orders = url("sessions.orders.url", "the orders stack's OrdersApiUrl");
+    }
+
+    private static String url(String property, String what) {
+        String url = System.getProperty(property, "");
+        assertTrue(url.startsWith("http"), "name " + what + ": -D" + property + "=<url>");
+        return url.endsWith("/") ? url : url + "/";
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(method + " " + url + ": " + e, e);
+        }
+    }
+
+    private static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
+    }
+
+    @Test
+    void givenASessionOfTheSessionsStack_whenItCallsTheOrdersStack_thenServedWhileLiveAndRefusedOnceEndedOrRotated() {
+        String principal = "orders-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> created = send("POST", api + "sessions", "{\"principal\":\"" + principal + "\"}",
+                Map.of("Content-Type", "application/json"));
+        assertEquals(201, created.statusCode(), created.body());
+        String token = (String) Json.parseObject(created.body(), 8).get("token");
+
+        HttpResponse<String> placed = send("POST", orders + "orders", "{\"item\":\"book\",\"quantity\":1}", bearer(token));
+        assertEquals(201, placed.statusCode(), placed.body());
+        HttpResponse<String> listed = send("GET", orders + "orders", null, bearer(token));
+        assertEquals(200, listed.statusCode(), listed.body());
+        assertEquals(principal, Json.parseObject(listed.body(), 8).get("principal"));
+        assertEquals(1, ((List<?>) Json.parseObject(listed.body(), 8).get("orders")).size(), listed.body());
+
+        HttpResponse<String> missing = send("GET", orders + "orders", null, Map.of());
+        assertEquals(403, missing.statusCode(), "no session: " + missing.body());
+
+        HttpResponse<String> rotation = send("POST", api + "sessions/current/rotate", null, bearer(token));
+        assertEquals(200, rotation.statusCode(), rotation.body());
+        String fresh = (String) Json.parseObject(rotation.body(), 8).get("token");
+        assertEquals(403, send("GET", orders + "orders", null, bearer(token)).statusCode(), "rotated away");
+        assertEquals(200, send("GET", orders + "orders", null, bearer(fresh)).statusCode(), "the rotated session");
+
+        assertEquals(204, send("DELETE", api + "sessions/current", null, bearer(fresh)).statusCode());
+        assertEquals(403, send("GET", orders + "orders", null, bearer(fresh)).statusCode(), "ended: refused at once");
+    }
+}
