@@ -43,6 +43,38 @@ class ProjectTemplateTest {
     }
 
     @Test
+    void givenTheSessionAuthorizer_whenCachingIsOffOrOn_thenItReadsTheTokenOnlyWhereTheCacheIsKeyed() {
+        for (Map<String, String> parameters : List.of(Map.<String, String>of(),
+                Map.of("SessionAuthorizerCacheSeconds", "60"),
+                Map.of("SessionAuthorizerCacheSeconds", "60", "SessionAuthorizerCacheKey", "Authorization"))) {
+            Template template = Template.load(Executables.projectRoot().resolve("template.yaml"), parameters,
+                    Template.Settings.defaults());
+            LambdaAuthorizer authorizer = template.routes().stream().filter(r -> r.routeKey().equals("GET /me"))
+                    .findFirst().orElseThrow().lambdaAuthorizer();
+            String tokenSource = template.function("SessionAuthorizerFunction").environment().get("TOKEN_SOURCE");
+            int ttl = Integer.parseInt(parameters.getOrDefault("SessionAuthorizerCacheSeconds", "0"));
+
+            assertEquals(ttl, authorizer.ttlSeconds(), parameters.toString());
+            assertEquals("2.0", authorizer.payloadFormatVersion());
+            assertTrue(authorizer.simpleResponses());
+            assertTrue(authorizer.functionArn().endsWith(":live"), "the live alias, a SnapStart version: "
+                    + authorizer.functionArn());
+            if (ttl == 0) {
+                assertEquals(List.of(), authorizer.identitySources(), "no cache key: every request is decided");
+                assertEquals("any", tokenSource);
+            } else {
+                String header = parameters.getOrDefault("SessionAuthorizerCacheKey", "Cookie");
+                assertEquals(List.of("$request.header." + header), authorizer.identitySources());
+                assertEquals(header, tokenSource, "a cached answer may depend on nothing but its key");
+            }
+            // the stack's own grant lets API Gateway invoke that alias from this API's authorizers
+            assertTrue(template.invokePermissions().stream().anyMatch(p -> p.allows("apigateway.amazonaws.com",
+                    authorizer.functionArn(), "arn:aws:execute-api:" + template.settings().region() + ":"
+                            + template.settings().accountId() + ":" + template.apiId("HttpApi") + "/authorizers/x1")));
+        }
+    }
+
+    @Test
     void givenParametersTheRulesRefuse_whenLoaded_thenRefusedAsADeployWouldBeNamingTheRule() {
         Map<Map<String, String>, String> refused = Map.of(
                 Map.of("MaxSessionsPerPrincipal", "5"), "SessionLimitNeedsVerifiedPrincipals",
