@@ -238,6 +238,9 @@ def render(check=False):
         files.update([bar_chart(os.path.join(IMG, "latency.svg"), "Warm latency: p50, p99 and the bare SDK call's p50", "ms",
                                 groups)])
         parts.append("![Warm latency percentiles next to the bare SDK round trip](img/latency.svg)\n")
+    authorizer = load("authorizer")
+    if authorizer:
+        parts.append(authorizer_section(authorizer))
     sync = load("sync")
     if sync:
         lag = sync["lag"]["writeToReplica"]
@@ -278,6 +281,60 @@ def render(check=False):
               file=sys.stderr)
     if failed or (check and stale):
         sys.exit(1)
+
+
+def authorizer_section(a):
+    """The session authorizer: cold start, a protected request's added latency, caching, cost per million."""
+    parts = [f"\n### The session authorizer\n\n{a['method']}\n"]
+    cold = a["coldStart"]
+    b = cold["baseline"]["total"]
+    rows = [["bare SDK baseline", b["median"], b["p99"], f"{b['min']}–{b['max']}", "1.00"]]
+    for r in cold["results"]:
+        t = r["total"]
+        rows.append([r["function"], t["median"], t["p99"], f"{t['min']}–{t['max']}", f"{r['ratioToBaseline']:.2f}"])
+    parts.append(table(["cold start", "median ms", "p99 ms", "range ms", "ratio to baseline"], rows) + "\n")
+    rows = []
+    for r in a["results"]:
+        auth = r["authorizerDuration"]
+        rows.append([r["setup"], r["protected"]["median"], r["protected"]["p99"], r["unprotected"]["median"],
+                     f"**{r['addedMedianMs']}**", f"{r['ratioToUnprotectedMedian']:.2f}",
+                     auth["median"] if auth else "–", r["authorizerInvocationsPerRequest"]])
+    parts.append(table(["stack", "GET /me p50 ms", "GET /me p99 ms", "GET /hello p50 ms", "added p50 ms",
+                        "ratio", "authorizer Duration p50 ms", "authorizer invocations per request"], rows) + "\n")
+    by = {r["setup"]: r for r in a["results"]}
+    cached = next((r for r in a["results"] if "cached" in r["setup"]), None)
+    uncached = by.get("with the replica")
+    if cached and uncached:
+        parts.append(f"Caching the authorizer's answers saves {round(uncached['addedMedianMs'] - cached['addedMedianMs'], 2)}"
+                     f" ms of the {uncached['addedMedianMs']} ms a protected request adds at p50 and"
+                     f" {round((1 - cached['authorizerInvocationsPerRequest']) * 100)}% of the authorizer's invocations"
+                     " (one per token per TTL), and buys the bound on revocation docs/api.md states.\n")
+    rows = []
+    for r in a["results"]:
+        asked = r["authorizerInvocationsPerRequest"]
+        me_ms = max(1, math.ceil(r["meDuration"]["median"]))
+        auth_ms = max(1, math.ceil(r["authorizerDuration"]["median"])) if r["authorizerDuration"] else 0
+        gb = a["memorySizeMb"] / 1024
+        requests = (1 + asked) * PRICES["lambdaRequestsPerMillion"]
+        duration = (me_ms + asked * auth_ms) / 1000 * gb * PRICES["lambdaArmGbSecond"] * 1e6
+        reads = 0.0 if r["replica"] else asked * PRICES["rruPerMillion"]
+        total = PRICES["httpApiPerMillion"] + requests + duration + reads
+        hello_ms = max(1, math.ceil(r["helloDuration"]["median"]))
+        hello = PRICES["httpApiPerMillion"] + PRICES["lambdaRequestsPerMillion"] \
+            + hello_ms / 1000 * gb * PRICES["lambdaArmGbSecond"] * 1e6
+        rows.append([r["setup"], f"${PRICES['httpApiPerMillion']:.2f}", f"${requests:.2f} ({1 + asked:g} invocation{'' if 1 + asked == 1 else 's'})",
+                     f"${duration:.3f} ({me_ms} ms + {asked:g} x {auth_ms} ms)",
+                     "–" if r["replica"] else f"${reads:.3f} ({asked:g} RRU)", f"**${total:.2f}**",
+                     f"+${total - hello:.2f}"])
+    parts.append("Cost of a million protected requests (published on-demand prices, us-east-1, as above: HTTP API"
+                 " $1.00 and Lambda $0.20 per million requests, arm64 $0.0000133334 per GB-second at"
+                 f" {a['memorySizeMb']} MB for each handler's p50 Duration billed in whole milliseconds, $0.125 per"
+                 " million strongly consistent reads); the session's touch (1 WRU per session per touch interval,"
+                 " whatever its reads), the replica's ECPUs and the log lines left out. Against an unprotected"
+                 " request of the same stack (GET /hello):\n")
+    parts.append(table(["stack", "HTTP API", "Lambda requests", "Lambda duration", "DynamoDB", "total per million",
+                        "over unprotected"], rows))
+    return "\n".join(parts)
 
 
 def between_markers(path, generated):

@@ -1,4 +1,5 @@
-"""Tests of bench/report.py's designs page: its claims are checked against the results.
+"""Tests of bench/report.py: the designs page's claims are checked against the results, and the
+session authorizer's cost per million is priced as docs/performance.md says.
 
   python -m unittest bench/test_report.py   (scripts/test runs it)
 """
@@ -47,6 +48,34 @@ class DesignsClaimsTest(unittest.TestCase):
                 row["clientsRight"] -= 1
         _, _, failed = report.designs_section(d)
         self.assertTrue(any(c.startswith("state outside: every client") for c in failed), failed)
+
+
+class AuthorizerCostTest(unittest.TestCase):
+
+    @staticmethod
+    def result(replica, asked, me_ms, authorizer_ms, hello_ms):
+        figure = lambda ms: {"median": ms, "p99": ms, "runs": 1}  # noqa: E731
+        return {"setup": "s", "replica": replica, "protected": figure(2), "unprotected": figure(1),
+                "addedMedianMs": 1, "ratioToUnprotectedMedian": 2, "authorizerInvocationsPerRequest": asked,
+                "authorizerDuration": figure(authorizer_ms) if asked else None, "meDuration": figure(me_ms),
+                "helloDuration": figure(hello_ms)}
+
+    def section(self, *results):
+        cold = {"baseline": {"total": {"median": 1, "p99": 1, "min": 1, "max": 1}}, "results": []}
+        return report.authorizer_section({"method": "m", "coldStart": cold, "memorySizeMb": 1024,
+                                          "results": list(results)})
+
+    def test_a_table_read_a_second_invocation_and_whole_milliseconds_are_priced(self):
+        text = self.section(self.result(False, 1, 0.4, 4.2, 0.3))
+        # $1.00 API + 2 x $0.20 + (1 ms + 5 ms) x 1 GB x $0.0000133334 x 1e6 ($0.08) + 1 RRU at $0.125
+        self.assertIn("**$1.61**", text)
+        self.assertIn("$0.125 (1 RRU)", text)
+
+    def test_answers_from_the_cache_cost_one_invocation_and_no_read(self):
+        text = self.section(self.result(True, 0, 0.4, 0, 0.3))
+        self.assertIn("$0.20 (1 invocation)", text)
+        self.assertIn("**$1.21**", text)
+        self.assertIn("+$0.00", text)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * The benchmarks' entry point (bench/run calls it): {@code coldstart}, {@code load}, {@code sync},
- * {@code sizes}, {@code designs} or {@code all}, with {@code --quick} for a short pass. It talks to the emulator and
+ * {@code sizes}, {@code designs}, {@code authorizer} or {@code all}, with {@code --quick} for a short pass. It talks to the emulator and
  * Redis that bench/run started ({@code AWS_ENDPOINT_URL}, {@code REDIS_URL}) and writes
  * {@code bench/results/<name>.json}.
  */
@@ -46,11 +46,12 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: bench (coldstart|load|sync|sizes|designs|all) [--quick]");
+            System.err.println("usage: bench (coldstart|load|sync|sizes|designs|authorizer|all) [--quick]");
             System.exit(2);
         }
-        if (!List.of("coldstart", "load", "sync", "sizes", "designs", "all").contains(args[0])) {
-            System.err.println("error: unknown benchmark " + args[0] + " (coldstart, load, sync, sizes, designs or all)");
+        if (!List.of("coldstart", "load", "sync", "sizes", "designs", "authorizer", "all").contains(args[0])) {
+            System.err.println("error: unknown benchmark " + args[0]
+                    + " (coldstart, load, sync, sizes, designs, authorizer or all)");
             System.exit(2);
         }
         boolean quick = List.of(args).contains("--quick");
@@ -70,6 +71,9 @@ public final class Bench {
         }
         if (command.equals("designs") || command.equals("all")) {
             Designs.run(bench);
+        }
+        if (command.equals("authorizer") || command.equals("all")) {
+            AuthorizerBench.run(bench);
         }
         System.exit(0); // the SDK's and the runtime's threads are daemons or done; leave now
     }

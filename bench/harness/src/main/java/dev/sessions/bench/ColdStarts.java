@@ -27,7 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ColdStarts {
 
     /** A function to start cold, with its first event. */
-    private record Target(String name, Template template, Path build, String function, byte[] event,
+    record Target(String name, Template template, Path build, String function, byte[] event,
                           Map<String, String> extra) {
     }
 
@@ -136,7 +136,7 @@ final class ColdStarts {
                 Map.of("results", choices));
     }
 
-    private static Run once(Bench bench, Target target) {
+    static Run once(Bench bench, Target target) {
         List<String> lines = new CopyOnWriteArrayList<>();
         try (LocalLambda lambda = bench.lambda(target.template(), target.build(), target.extra(), 1, (f, l) -> lines.add(l))) {
             lambda.check(target.function());
@@ -217,11 +217,11 @@ final class ColdStarts {
         return value == null ? 0 : ((Number) value).doubleValue();
     }
 
-    private static Stats totals(List<Run> runs) {
+    static Stats totals(List<Run> runs) {
         return Stats.of(runs.stream().map(Run::totalMs).toList());
     }
 
-    private static Map<String, Object> row(String name, List<Run> runs, Stats baseline) {
+    static Map<String, Object> row(String name, List<Run> runs, Stats baseline) {
         Stats total = totals(runs);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("function", name);
