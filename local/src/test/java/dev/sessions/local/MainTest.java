@@ -64,6 +64,27 @@ class MainTest {
     }
 
     @Test
+    void givenAStackBesideAndAnOverrideNoTemplateDeclares_whenStarted_thenOneLineNamingItAndNothingStarts(
+            @TempDir Path dir) throws Exception {
+        Path beside = Files.createDirectories(dir.resolve("team"));
+        Files.writeString(beside.resolve("template.yaml"), "Parameters:\n  Own: {Type: String, Default: x}\nResources: {}\n");
+        Path template = Files.writeString(dir.resolve("first.yaml"), "Parameters:\n  First: {Type: String, Default: y}\n"
+                + "Resources: {}\n");
+
+        Outcome typo = run("start-api", "-t", template.toString(), "--with-stack", beside.toString(),
+                "--parameter-overrides", "First=1", "Own=2", "Typo=3", "--no-iam", "--port", "0");
+        Outcome missing = run("start-api", "-t", template.toString(), "--with-stack", dir.resolve("nowhere").toString(),
+                "--no-iam", "--port", "0");
+
+        assertEquals(1, typo.exit());
+        assertEquals(List.of("error: parameter override Typo names no parameter of " + template
+                + " or of the --with-stack templates"), typo.errorLines());
+        assertEquals(1, missing.exit());
+        assertEquals(List.of("error: template not found: " + dir.resolve("nowhere").resolve("template.yaml")),
+                missing.errorLines());
+    }
+
+    @Test
     void givenTemplateThatDoesNotExist_whenInvoked_thenOneLineAndExitOne(@TempDir Path dir) {
         Outcome outcome = run("invoke", "Red", "-t", dir.resolve("missing.yaml").toString());
 
