@@ -92,6 +92,10 @@ class LocalLambdaIT {
     void givenLoggingConfigLevels_whenInvoked_thenTheLogKeepsWhatLambdaWouldKeep() {
         invokeOk("QuietLevels", "{}");
         invokeOk("ChattyLevels", "{}");
+        // the functions' output reaches the log through a pipe, after the answer: as on Lambda, it trails
+        Poll.until(Duration.ofSeconds(10), "the functions' last lines in the log",
+                () -> messages(linesOf("ChattyLevels")).contains("another level")
+                        && messages(linesOf("QuietLevels")).contains("at FATAL"));
 
         List<String> quiet = linesOf("QuietLevels");
         List<String> chatty = linesOf("ChattyLevels");
