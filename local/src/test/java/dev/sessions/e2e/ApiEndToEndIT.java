@@ -73,16 +73,7 @@ class ApiEndToEndIT {
     }
 
     static HttpResponse<String> send(HttpClient client, String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError(method + " " + path + " failed: " + e, e);
-        }
+        return Requests.send(client, method, base + path, body, headers);
     }
 
     /** A request to an AWS_IAM route, signed with the local caller's keys as {@code curl --aws-sigv4} signs it. */

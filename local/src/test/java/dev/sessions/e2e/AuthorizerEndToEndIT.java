@@ -12,9 +12,7 @@ import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.Poll;
 import dev.sessions.testing.RedisEndpoint;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,13 +132,7 @@ class AuthorizerEndToEndIT {
 
     private static HttpResponse<String> send(String base, String method, String path, Map<String, String> headers,
                                              String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
-        try {
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError(method + " " + path + " failed: " + e, e);
-        }
+        return Requests.send(HttpClient.newHttpClient(), method, base + path, body, headers.entrySet().stream()
+                .flatMap(h -> java.util.stream.Stream.of(h.getKey(), h.getValue())).toArray(String[]::new));
     }
 }

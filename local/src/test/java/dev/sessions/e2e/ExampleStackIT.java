@@ -12,12 +12,9 @@ import dev.sessions.testing.Executables;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.RedisEndpoint;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -103,13 +100,7 @@ class ExampleStackIT {
 
     private static HttpResponse<String> send(String base, String method, String path, Map<String, String> headers,
                                              String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
-        try {
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError(method + " " + base + path + " failed: " + e, e);
-        }
+        return Requests.send(HttpClient.newHttpClient(), method, base + path, body, headers.entrySet().stream()
+                .flatMap(h -> java.util.stream.Stream.of(h.getKey(), h.getValue())).toArray(String[]::new));
     }
 }

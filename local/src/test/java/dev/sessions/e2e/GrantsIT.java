@@ -171,6 +171,7 @@ class GrantsIT {
         assertEquals(200, send(http, "GET", base + "/sessions/current", null, bearer).statusCode());
         assertEquals(200, send(http, "GET", base + "/sessions/current?consistent=true", null, bearer).statusCode());
         assertEquals(200, send(http, "GET", base + "/me", null, bearer).statusCode(), "through the session authorizer");
+        assertEquals(200, send(http, "GET", base + "/sessions", null, bearer).statusCode(), "the user's own listing");
         assertEquals(200, send(http, "PATCH", base + "/sessions/current", "{\"a\":{\"b\":1}}",
                 Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json")).statusCode());
         HttpResponse<String> rotated = send(http, "POST", base + "/sessions/current/rotate", null, bearer);

@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param lastAccessedAt when a request last slid its idle window (millisecond precision)
  * @param expiresAt when it expires: the idle expiry capped by the absolute one (whole seconds)
  * @param absoluteExpiresAt the latest it can live, whatever its use (whole seconds)
+ * @param device what it recorded of the device that created it, or {@code null} (created before
+ *     devices were recorded, or read from the cache replica, which does not keep it)
  */
 public record Session(String id, String principal, Map<String, Object> data, long visits, long version,
                       long revision, Instant createdAt, Instant lastAccessedAt, Instant expiresAt,
-                      Instant absoluteExpiresAt) {
+                      Instant absoluteExpiresAt, Device device) {
 
     public Session {
         Objects.requireNonNull(id, "id");
@@ -32,6 +34,19 @@ public record Session(String id, String principal, Map<String, Object> data, lon
         if (expiresAt.isAfter(absoluteExpiresAt)) {
             expiresAt = absoluteExpiresAt;
         }
+    }
+
+    /** A session that recorded no device. */
+    public Session(String id, String principal, Map<String, Object> data, long visits, long version, long revision,
+                   Instant createdAt, Instant lastAccessedAt, Instant expiresAt, Instant absoluteExpiresAt) {
+        this(id, principal, data, visits, version, revision, createdAt, lastAccessedAt, expiresAt, absoluteExpiresAt,
+                null);
+    }
+
+    /** The same session with {@code device} recorded. */
+    public Session withDevice(Device device) {
+        return new Session(id, principal, data, visits, version, revision, createdAt, lastAccessedAt, expiresAt,
+                absoluteExpiresAt, device);
     }
 
     /** True from the instant {@link #expiresAt()} is reached: an expired session reads as absent. */

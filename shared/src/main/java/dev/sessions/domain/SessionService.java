@@ -119,12 +119,35 @@ public final class SessionService {
      * @param principal its owner, or {@code null}; checked by {@link Principal#requireValid}
      * @param data its data, or {@code null} for an empty object
      * @param idempotencyKey the client's key, if it sent one
+     * @param presented the session token the request carries (its cookie, say), if any: a sign-in
+     *     takes that session over, or ends it when it is someone else's ({@link Succession})
+     * @param device what the request tells of the device, or {@code null}
      */
-    public record NewSession(String principal, Map<String, Object> data, Optional<IdempotencyKey> idempotencyKey) {
+    public record NewSession(String principal, Map<String, Object> data, Optional<IdempotencyKey> idempotencyKey,
+                             Optional<SessionToken> presented, Device device) {
         public NewSession {
             data = data == null ? Map.of() : data;
             Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+            presented = presented == null ? Optional.empty() : presented;
         }
+
+        /** A create that presents no session and tells nothing of its device. */
+        public NewSession(String principal, Map<String, Object> data, Optional<IdempotencyKey> idempotencyKey) {
+            this(principal, data, idempotencyKey, Optional.empty(), null);
+        }
+    }
+
+    /** What became of a live session the create was presented with. */
+    public enum Succession {
+        /** None was presented (or it was not live): a plain create. */
+        NONE,
+        /**
+         * It had no principal, or the new one's: the new session took it over, its data (the body's
+         * merged in) and visits carried, and its token stopped working in the same step.
+         */
+        TOOK_OVER,
+        /** It was another principal's: it ended (its token stopped working), and nothing of it carried. */
+        REPLACED
     }
 
     /**
@@ -134,8 +157,15 @@ public final class SessionService {
      * @param replayed true when an idempotency key found the session a first request made (it
      *     now has a new token; the first one stopped working)
      * @param revoked how many of the principal's sessions were revoked to stay within the limit
+     * @param succession what became of the session the request was presented with
+     * @param previousId that session's id, or {@code null} when there was none
      */
-    public record Created(IssuedSession issued, boolean replayed, int revoked) {
+    public record Created(IssuedSession issued, boolean replayed, int revoked, Succession succession,
+                          String previousId) {
+
+        public Created(IssuedSession issued, boolean replayed, int revoked) {
+            this(issued, replayed, revoked, Succession.NONE, null);
+        }
     }
 
     /**
@@ -166,8 +196,7 @@ public final class SessionService {
         SessionData.validate(request.data(), policy);
         Instant now = now();
         if (request.idempotencyKey().isEmpty() || idempotency.isEmpty()) {
-            int revoked = makeRoomFor(request.principal(), now);
-            return new Created(insert(request.principal(), request.data(), 0, now, requestId), false, revoked);
+            return succeed(request, Optional.empty(), now, requestId);
         }
         IdempotencyRecords records = idempotency.get();
         String key = request.idempotencyKey().get().hash();
@@ -206,12 +235,9 @@ public final class SessionService {
     /** The key's first use: the session its claim names, then the claim completed. */
     private Created firstUse(IdempotencyRecords records, String key, SessionToken token, NewSession request,
                              Instant now, String requestId) {
-        int revoked;
-        IssuedSession issued;
+        Created created;
         try {
-            revoked = makeRoomFor(request.principal(), now);
-            issued = new IssuedSession(token, store.create(new Session(token.id(), request.principal(), request.data(), 0,
-                    1, 1, now, now, policy.idleExpiry(now), policy.absoluteExpiry(now)), requestId));
+            created = succeed(request, Optional.of(token), now, requestId);
         } catch (IdTaken taken) {
             throw new IllegalStateException("a freshly drawn token's id was taken: is the token source random?", taken);
         } catch (StoreUnavailable failed) {
@@ -229,7 +255,65 @@ public final class SessionService {
         } catch (StoreUnavailable notRecorded) {
             // the claim names the session already: a repeat finds it through the claim after its lease
         }
-        return new Created(issued, false, revoked);
+        return created;
+    }
+
+    /**
+     * A new session, for the session the request presents: a live one without a principal, or with
+     * the new one's, is taken over (its token ends in the same step, its data and visits carry);
+     * another principal's ends first (OWASP: a new id at every sign-in, the old one destroyed;
+     * docs/design.md, decision 47); then the principal's limit, then the session itself.
+     *
+     * @param drawn the token the idempotency claim names, or empty to draw one
+     */
+    private Created succeed(NewSession request, Optional<SessionToken> drawn, Instant now, String requestId) {
+        Optional<Session> presented = request.presented().flatMap(token -> store.find(token.id(), now, true));
+        Succession succession = Succession.NONE;
+        if (presented.isPresent()) {
+            Session previous = presented.get();
+            if (previous.principal() == null || previous.principal().equals(request.principal())) {
+                int revoked = previous.principal() == null ? makeRoomFor(request.principal(), now) : 0;
+                try {
+                    IssuedSession successor = tombstoned(previous.id(), now, () -> drawn.map(token -> new IssuedSession(
+                                    token, store.takeOver(previous.id(), token.id(),
+                                            old -> successor(old, token.id(), request, now), now, requestId)))
+                            .orElseGet(() -> underFreshToken(fresh -> store.takeOver(previous.id(), fresh.id(),
+                                    old -> successor(old, fresh.id(), request, now), now, requestId))),
+                            moved -> Optional.of(previous.absoluteExpiresAt()));
+                    return new Created(successor, false, revoked, Succession.TOOK_OVER, previous.id());
+                } catch (SessionNotFound endedMeanwhile) {
+                    // it ended between the read and the move: nothing to take over, a plain create then
+                }
+            } else {
+                tombstoned(previous.id(), now, () -> store.delete(previous.id()), SessionService::endOf);
+                succession = Succession.REPLACED;
+            }
+        }
+        int revoked = makeRoomFor(request.principal(), now);
+        IssuedSession issued = drawn.map(token -> new IssuedSession(token, store.create(newSession(token.id(), request,
+                        now), requestId)))
+                .orElseGet(() -> underFreshToken(fresh -> store.create(newSession(fresh.id(), request, now), requestId)));
+        return new Created(issued, false, revoked, succession,
+                succession == Succession.NONE ? null : presented.get().id());
+    }
+
+    private Session newSession(String id, NewSession request, Instant now) {
+        return new Session(id, request.principal(), request.data(), 0, 1, 1, now, now, policy.idleExpiry(now),
+                policy.absoluteExpiry(now), request.device());
+    }
+
+    /**
+     * The session a sign-in makes of the one it takes over: the new principal, the old data with
+     * the request's merged in (RFC 7396: its keys replace, {@code null} removes), the visits
+     * carried; a new version, times and device, as any new session has.
+     *
+     * @throws InvalidData or {@link DataTooLarge} when the merged data breaks the rules; nothing is written
+     */
+    private Session successor(Session old, String newId, NewSession request, Instant now) {
+        Map<String, Object> data = new MergePatch(request.data()).applyTo(old.data());
+        SessionData.validate(data, policy);
+        return new Session(newId, request.principal(), data, old.visits(), 1, old.revision() + 1, now, now,
+                policy.idleExpiry(now), policy.absoluteExpiry(now), request.device());
     }
 
     /** A repeat's answer: the key's session moved to a fresh token, and the record pointed at it. */
@@ -338,6 +422,15 @@ public final class SessionService {
      * @return the session, with the new token when one was created
      */
     public Visit visit(Optional<SessionToken> token, String requestId) {
+        return visit(token, requestId, null);
+    }
+
+    /**
+     * As {@link #visit(Optional, String)}; a session it starts records {@code device}.
+     *
+     * @param device what the request tells of the device, or {@code null}
+     */
+    public Visit visit(Optional<SessionToken> token, String requestId, Device device) {
         Instant now = now();
         if (token.isPresent()) {
             try {
@@ -346,7 +439,8 @@ public final class SessionService {
                 // falls through: a visit without a live session starts one
             }
         }
-        IssuedSession issued = insert(null, Map.of(), 1, now, requestId);
+        IssuedSession issued = underFreshToken(fresh -> store.create(new Session(fresh.id(), null, Map.of(), 1, 1, 1, now,
+                now, policy.idleExpiry(now), policy.absoluteExpiry(now), device), requestId));
         return new Visit(issued.session(), Optional.of(issued.token()));
     }
 
@@ -443,6 +537,78 @@ public final class SessionService {
     }
 
     /**
+     * A page of the sessions of the current session's principal, for its user ("where you're
+     * signed in"); one without a principal sees only itself.
+     *
+     * @param page the sessions; on the last page the current one is added when the lagging index
+     *     does not list it yet (it is the newest)
+     * @param currentId the current session's id, to mark it
+     */
+    public record OwnSessions(SessionStore.SessionPage page, String currentId) {
+    }
+
+    /**
+     * The sessions of {@code current}'s principal, a page at a time, oldest first.
+     *
+     * @throws SessionNotFound when {@code current} is no live session
+     * @throws InvalidData for a limit out of range or a cursor no page gave
+     */
+    public OwnSessions ownSessions(SessionToken current, String after, int limit) {
+        Instant now = now();
+        Session session = store.find(current.id(), now, true).orElseThrow(SessionNotFound::new);
+        if (session.principal() == null) {
+            return new OwnSessions(new SessionStore.SessionPage(List.of(session), null), session.id());
+        }
+        SessionStore.SessionPage page = pageOfPrincipal(session.principal(), after, limit);
+        List<Session> listed = page.sessions();
+        boolean missing = page.next() == null && listed.stream().noneMatch(s -> s.id().equals(session.id()))
+                && (listed.isEmpty() || !session.createdAt().isBefore(listed.getLast().createdAt()));
+        if (missing) {
+            List<Session> withCurrent = new java.util.ArrayList<>(listed);
+            withCurrent.add(session);
+            page = new SessionStore.SessionPage(withCurrent, null);
+        }
+        return new OwnSessions(page, session.id());
+    }
+
+    /**
+     * Ends session {@code id} for the user of {@code current}: when it is (or a rotation moved it
+     * to) a live session of the same principal, or {@code current} itself. Any other id, a
+     * stranger's included, ends nothing and answers the same, so that it tells nothing.
+     *
+     * @return whether a session ended
+     * @throws SessionNotFound when {@code current} is no live session
+     */
+    public boolean endOwn(SessionToken current, String id) {
+        Instant now = now();
+        Session session = store.find(current.id(), now, true).orElseThrow(SessionNotFound::new);
+        if (id.equals(session.id())) {
+            return end(current).isPresent();
+        }
+        if (session.principal() == null) {
+            return false;
+        }
+        Optional<Session> target = store.findCurrent(id, now);
+        if (target.isEmpty() || !session.principal().equals(target.get().principal())
+                || target.get().id().equals(session.id())) {
+            return false; // unknown, ended, a stranger's, or the current one under an old id: nothing to end
+        }
+        return revoke(target.get().id(), session.principal(), Instant.MAX, session.id()) == Revoke.ENDED;
+    }
+
+    /**
+     * Ends every session of {@code current}'s principal but {@code current} ("sign out everywhere
+     * else"), as an admin revoke pages through them, before {@code deadline}.
+     *
+     * @throws SessionNotFound when {@code current} is no live session
+     */
+    public Revocation endOthers(SessionToken current, Instant deadline) {
+        Session session = store.find(current.id(), now(), true).orElseThrow(SessionNotFound::new);
+        return session.principal() == null ? new Revocation(0, true)
+                : revokeAll(session.principal(), deadline, session.id());
+    }
+
+    /**
      * How far a revocation got.
      *
      * @param revoked how many live sessions it ended
@@ -462,7 +628,11 @@ public final class SessionService {
      *     before it are ended, the rest untouched: a repeat continues
      */
     public Revocation revokeByPrincipal(String principal, Instant deadline) {
-        Principal.requireValid(principal);
+        return revokeAll(Principal.requireValid(principal), deadline, null);
+    }
+
+    /** Every session of {@code principal} but {@code spared} (or none), as {@link #revokeByPrincipal} says. */
+    private Revocation revokeAll(String principal, Instant deadline, String spared) {
         int revoked = 0;
         String after = null;
         do {
@@ -471,7 +641,7 @@ public final class SessionService {
             }
             SessionStore.IdPage page = store.idsOfPrincipal(principal, after);
             for (String id : page.ids()) {
-                switch (revoke(id, principal, deadline)) {
+                switch (revoke(id, principal, deadline, spared)) {
                     case ENDED -> revoked++;
                     case NOT_LIVE -> {
                     }
@@ -495,11 +665,19 @@ public final class SessionService {
      * then makes fail).
      */
     private Revoke revoke(String id, String principal, Instant deadline) {
+        return revoke(id, principal, deadline, null);
+    }
+
+    /** As {@link #revoke(String, String, Instant)}, leaving session {@code spared} alone should the moves lead to it. */
+    private Revoke revoke(String id, String principal, Instant deadline, String spared) {
         Set<String> visited = new HashSet<>();
         String next = id;
         while (visited.add(next)) { // a new id never repeats an old one: this ends
             if (!clock.instant().isBefore(deadline)) {
                 return Revoke.OUT_OF_TIME;
+            }
+            if (next.equals(spared)) {
+                return Revoke.NOT_LIVE;
             }
             Instant now = now();
             String at = next;
@@ -572,12 +750,6 @@ public final class SessionService {
         return revoked;
     }
 
-    private IssuedSession insert(String principal, Map<String, Object> data, long visits, Instant now,
-                                 String requestId) {
-        return underFreshToken(token -> store.create(new Session(token.id(), principal, data, visits, 1, 1, now, now,
-                policy.idleExpiry(now), policy.absoluteExpiry(now)), requestId));
-    }
-
     private IssuedSession moveToNewToken(String oldId, Instant now, String requestId) {
         return tombstoned(oldId, now, () -> underFreshToken(fresh -> store.rotate(oldId, fresh.id(), now, requestId)),
                 issued -> Optional.of(issued.session().absoluteExpiresAt()));
@@ -616,7 +788,8 @@ public final class SessionService {
         T changed;
         try {
             changed = change.get();
-        } catch (StoreUnavailable failed) {
+        } catch (StoreUnavailable | InvalidData | DataTooLarge failed) {
+            // nothing changed in the table (the store failed, or a sign-in's merged data broke a rule)
             if (!revokedBefore) {
                 try {
                     cache.ifPresent(replica -> replica.lift(id));

@@ -104,6 +104,18 @@ public interface SessionStore {
     Session rotate(String oldId, String newId, Instant now, String requestId);
 
     /**
+     * Moves a live session to {@code newId} in one transaction as the session {@code successor}
+     * makes of it (a sign-in: a principal, merged data, fresh times). The old id is then a forward
+     * pointer to the new one until its absolute expiry, as a rotation leaves it.
+     *
+     * @param successor the new session, given the old one as it stands; it must have {@code newId}
+     * @throws SessionNotFound when the old session is missing or expired; nothing is written
+     * @throws IdTaken when {@code newId} belongs to another session
+     */
+    Session takeOver(String oldId, String newId, java.util.function.UnaryOperator<Session> successor, Instant now,
+                     String requestId);
+
+    /**
      * The live session that {@code id} is, or that rotations have moved it to, following the
      * forward pointers with consistent reads to their end, however many rotations there were.
      *

@@ -29,7 +29,9 @@ public enum Metric {
     /** Requests the session authorizer refused: no token, a malformed one, or no live session. */
     AUTHORIZER_DENIALS("AuthorizerDenials", "Count"),
     /** Requests the session authorizer refused because the store could not be read: it fails closed. */
-    AUTHORIZER_STORE_FAILURES("AuthorizerStoreFailures", "Count");
+    AUTHORIZER_STORE_FAILURES("AuthorizerStoreFailures", "Count"),
+    /** Browsers' cross-origin unsafe requests with the session cookie, refused (CSRF): nothing changed. */
+    CROSS_SITE_REFUSALS("CrossSiteRefusals", "Count");
 
     private final String metricName;
     private final String unit;

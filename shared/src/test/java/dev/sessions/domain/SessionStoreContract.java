@@ -467,6 +467,50 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void givenAVisitorsSession_whenTakenOverAtSignIn_thenTheSuccessorUnderTheNewIdAndTheOldIdLeadsToIt() {
+        SessionStore store = store();
+        Session visitor = created(store, null, "{\"cart\":[1]}", T0);
+        store.recordVisit(visitor.id(), T0, request());
+        String newId = SessionToken.generate().id();
+        Instant later = T0.plus(Duration.ofMinutes(10));
+        Device device = new Device("Firefox 132 on Linux", "203.0.113.10");
+
+        Session signedIn = store.takeOver(visitor.id(), newId, old -> new Session(newId, "dana", old.data(), old.visits(),
+                1, old.revision() + 1, later, later, POLICY.idleExpiry(later), POLICY.absoluteExpiry(later), device), later,
+                request());
+
+        Session found = store.find(newId, later, true).orElseThrow();
+        assertEquals("dana", found.principal());
+        assertEquals(1, found.visits());
+        assertEquals(later.truncatedTo(ChronoUnit.MILLIS), found.createdAt(), "a new session's times");
+        assertEquals(POLICY.absoluteExpiry(later), found.absoluteExpiresAt());
+        assertEquals(device, found.device(), "the device recorded, read back");
+        assertJsonEquals(json("{\"cart\":[1]}"), found.data());
+        assertEquals(signedIn.id(), found.id());
+        assertTrue(store.find(visitor.id(), later, true).isEmpty(), "the visitor's id is no session");
+        assertEquals(Optional.of(newId), store.findCurrent(visitor.id(), later).map(Session::id));
+        assertThrows(SessionNotFound.class, () -> store.recordVisit(visitor.id(), later, request()));
+    }
+
+    @Test
+    void givenATakeOverRepeatedByTheSameRequest_whenRepeated_thenTheFirstAttemptsSessionAndNoSecondMove() {
+        SessionStore store = store();
+        Session visitor = created(store, null, "{}", T0);
+        String newId = SessionToken.generate().id();
+        String request = request();
+        java.util.function.UnaryOperator<Session> successor = old -> new Session(newId, "eve", old.data(), old.visits(),
+                1, old.revision() + 1, T0, T0, POLICY.idleExpiry(T0), POLICY.absoluteExpiry(T0));
+
+        Session first = store.takeOver(visitor.id(), newId, successor, T0, request);
+        Session repeat = store.takeOver(visitor.id(), newId, successor, T0, request);
+
+        assertEquals(first.id(), repeat.id());
+        assertEquals("eve", store.find(newId, T0, true).orElseThrow().principal());
+        assertThrows(SessionNotFound.class, () -> store.takeOver(visitor.id(), SessionToken.generate().id(), successor,
+                T0, request()), "another request finds no visitor's session to take over");
+    }
+
+    @Test
     void givenMissingSession_whenRotated_thenNotFound() {
         assertThrows(SessionNotFound.class,
                 () -> store().rotate(SessionToken.generate().id(), SessionToken.generate().id(), T0, request()));

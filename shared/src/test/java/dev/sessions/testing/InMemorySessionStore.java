@@ -120,7 +120,28 @@ public final class InMemorySessionStore implements SessionStore {
         sessions.remove(oldId);
         movedTo.put(oldId, newId);
         return put(new Session(newId, s.principal(), s.data(), s.visits(), s.version(), s.revision() + 1,
-                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt()), requestId);
+                s.createdAt(), now, min(policy.idleExpiry(now), s.absoluteExpiresAt()), s.absoluteExpiresAt(),
+                s.device()), requestId);
+    }
+
+    @Override
+    public synchronized Session takeOver(String oldId, String newId, java.util.function.UnaryOperator<Session> successor,
+                                         Instant now, String requestId) {
+        if (sessions.containsKey(newId) || movedTo.containsKey(newId)) {
+            if (requestId.equals(lastRequest.get(newId)) && newId.equals(movedTo.get(oldId))) {
+                return sessions.get(newId);
+            }
+            throw new IdTaken(null);
+        }
+        Session s = live(oldId, now).orElseThrow(SessionNotFound::new);
+        Session next = successor.apply(s);
+        if (!next.id().equals(newId)) {
+            throw new IllegalArgumentException("the successor must have the new id");
+        }
+        SessionData.validate(next.data(), policy);
+        sessions.remove(oldId);
+        movedTo.put(oldId, newId);
+        return put(next, requestId);
     }
 
     @Override

@@ -5,13 +5,13 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.ApiResponse;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.adapter.apigw.ListingPage;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.apigw.SessionJson;
 import dev.sessions.adapter.apigw.SyntheticRequests;
 import dev.sessions.adapter.lambda.Invocation;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.SessionComponents;
-import dev.sessions.domain.InvalidData;
 import dev.sessions.domain.Session;
 import dev.sessions.domain.SessionService;
 import dev.sessions.domain.SessionStore;
@@ -36,8 +36,6 @@ import java.util.regex.Pattern;
 public final class AdminHandler implements RequestStreamHandler {
 
     private static final Pattern PATH = Pattern.compile("/admin/principals/(.*)/sessions");
-    /** Sessions a listing's page holds when the caller names no limit. */
-    static final int DEFAULT_PAGE = 100;
     /** Time to write the answer once the revocation stops. */
     private static final Duration ANSWER_TIME = Duration.ofSeconds(1);
 
@@ -87,10 +85,10 @@ public final class AdminHandler implements RequestStreamHandler {
         };
     }
 
-    /** One page: {@code ?limit=} (default {@value #DEFAULT_PAGE}) and the {@code cursor} the last page gave. */
+    /** One page: {@code ?limit=} (default {@value ListingPage#DEFAULT_LIMIT}) and the {@code cursor} the last page gave. */
     private ApiResponse list(String principal, HttpRequest request, RequestLog log) {
-        SessionStore.SessionPage page = sessions.pageOfPrincipal(principal,
-                request.queryParameter("cursor").map(ListingCursor::decode).orElse(null), limit(request));
+        ListingPage asked = ListingPage.of(request);
+        SessionStore.SessionPage page = sessions.pageOfPrincipal(principal, asked.after(), asked.limit());
         List<Session> live = page.sessions();
         log.field("listed", live.size()).field("more", page.next() != null);
         StringBuilder body = new StringBuilder(64 + live.size() * 256).append("{\"sessions\":[");
@@ -104,20 +102,9 @@ public final class AdminHandler implements RequestStreamHandler {
         if (page.next() == null) {
             body.append("null");
         } else {
-            Json.writeString(ListingCursor.encode(page.next()), body);
+            Json.writeString(ListingPage.encode(page.next()), body);
         }
         return ApiResponse.json(200, body.append('}').toString());
-    }
-
-    private static int limit(HttpRequest request) {
-        String text = request.queryParameter("limit").orElse(null);
-        if (text == null) {
-            return DEFAULT_PAGE;
-        }
-        if (!text.matches("[0-9]{1,4}")) {
-            throw new InvalidData("limit must be a whole number from 1 to " + SessionService.MAX_PAGE);
-        }
-        return Integer.parseInt(text);
     }
 
     private ApiResponse revoke(String principal, Invocation invocation, RequestLog log) {

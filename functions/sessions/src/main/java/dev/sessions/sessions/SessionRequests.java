@@ -10,6 +10,7 @@ import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.domain.IdempotencyKey;
 import dev.sessions.domain.MergePatch;
 import dev.sessions.domain.SessionService;
+import dev.sessions.domain.SessionToken;
 import dev.sessions.json.Json;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +46,28 @@ final class SessionRequests {
         return PresentedToken.every(request, cookie.name());
     }
 
+    /** Whether the request sent the session cookie: the ambient credential a cross-site request could ride on. */
+    boolean carriesSessionCookie(HttpRequest request) {
+        return request.cookies().stream().anyMatch(c -> c.indexOf('=') > 0
+                && c.substring(0, c.indexOf('=')).trim().equals(cookie.name()));
+    }
+
+    /**
+     * The session a sign-in is presented with: the session cookie, or (without a JWT authorizer,
+     * whose token travels in Authorization) a bearer session token. None, a malformed one or
+     * several cookies of the name: empty, a plain create.
+     */
+    Optional<SessionToken> presentedAtSignIn(HttpRequest request) {
+        HttpRequest read = principalClaim.isEmpty() ? request
+                : HttpRequest.of(request.method(), request.path(), Map.of(), request.cookies());
+        try {
+            return PresentedToken.of(read, cookie.name()) instanceof PresentedToken.Valid valid
+                    ? Optional.of(valid.token()) : Optional.empty();
+        } catch (RequestRejected severalCookies) {
+            return Optional.empty(); // which of them is the visitor's would be a guess: take over none
+        }
+    }
+
     /** The token of a route that needs a session. @throws RequestRejected 401 without a well-formed one */
     PresentedToken.Valid token(HttpRequest request) {
         return presented(request).require();
@@ -73,7 +96,8 @@ final class SessionRequests {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> object = (Map<String, Object>) data;
-        return new SessionService.NewSession(principal(request, (String) principal), object, key);
+        return new SessionService.NewSession(principal(request, (String) principal), object, key,
+                presentedAtSignIn(request), request.device());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sessions.sessions;
 
 import dev.sessions.adapter.apigw.ApiResponse;
+import dev.sessions.adapter.apigw.ListingPage;
 import dev.sessions.adapter.apigw.PresentedToken;
 import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.adapter.apigw.SessionJson;
@@ -57,6 +58,42 @@ final class SessionResponses {
             cookie.clearEverywhere(path).stream().filter(c -> !c.equals(cookie.clear())).forEach(response::cookie);
         }
         return response;
+    }
+
+    /**
+     * A page of the user's own sessions: each one's id, whether it is the current one, its times
+     * and the device it recorded; never a token, nor another session's data.
+     */
+    ApiResponse own(SessionService.OwnSessions own) {
+        StringBuilder body = new StringBuilder(64 + own.page().sessions().size() * 200).append("{\"sessions\":[");
+        boolean first = true;
+        for (Session session : own.page().sessions()) {
+            body.append(first ? "" : ",").append("{\"id\":");
+            first = false;
+            Json.writeString(session.id(), body);
+            body.append(",\"current\":").append(session.id().equals(own.currentId()));
+            body.append(",\"createdAt\":\"").append(session.createdAt()).append('"');
+            body.append(",\"lastAccessedAt\":\"").append(session.lastAccessedAt()).append('"');
+            body.append(",\"expiresAt\":\"").append(session.expiresAt()).append('"');
+            body.append(",\"device\":");
+            if (session.device() == null) {
+                body.append("null");
+            } else {
+                body.append("{\"userAgent\":");
+                Json.write(session.device().userAgent(), body);
+                body.append(",\"sourceIp\":");
+                Json.write(session.device().sourceIp(), body);
+                body.append('}');
+            }
+            body.append('}');
+        }
+        body.append("],\"next\":");
+        if (own.page().next() == null) {
+            body.append("null");
+        } else {
+            Json.writeString(ListingPage.encode(own.page().next()), body);
+        }
+        return ApiResponse.json(200, body.append('}').toString());
     }
 
     /** {@code {"token", "session"}} with the new token's cookie and the session's ETag. */

@@ -3,9 +3,12 @@ package dev.sessions.sessions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.ApiResponse;
+import dev.sessions.adapter.apigw.CrossSiteCheck;
 import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.apigw.IfMatch;
+import dev.sessions.adapter.apigw.ListingPage;
 import dev.sessions.adapter.apigw.PresentedToken;
+import dev.sessions.adapter.apigw.Problem;
 import dev.sessions.adapter.apigw.RouteRunner;
 import dev.sessions.adapter.apigw.SyntheticRequests;
 import dev.sessions.adapter.lambda.Priming;
@@ -23,17 +26,31 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The session API: {@code POST /sessions}, {@code GET|PATCH|DELETE /sessions/current} and
- * {@code POST /sessions/current/rotate}, as docs/api.md specifies them. Each route parses the
+ * The session API: {@code POST /sessions} (a sign-in takes over the session it is presented with),
+ * {@code GET|PATCH|DELETE /sessions/current}, {@code POST /sessions/current/rotate}, and a user's own
+ * sessions ({@code GET /sessions}, {@code DELETE /sessions/{id}}, {@code DELETE /sessions/others}),
+ * as docs/api.md specifies them; a browser's cross-origin unsafe request with the session cookie is
+ * refused before any of them ({@link CrossSiteCheck}). Each route parses the
  * request ({@link SessionRequests}), calls the {@link SessionService} and maps its answer
  * ({@link SessionResponses}); the read policy, revocation and idempotency are the service's.
  */
 public final class SessionsHandler implements RequestStreamHandler {
 
+    /** Responses depend on these request headers (the cross-site check): caches must key on them. */
+    private static final String VARY = "Sec-Fetch-Site, Origin";
+    /** {@code /sessions/{id}}: a session's public id, 43 base64url characters. */
+    private static final Pattern ONE_SESSION = Pattern.compile("/sessions/([A-Za-z0-9_-]{43})");
+
     private final SessionService sessions;
     private final SessionRequests requests;
+    private final CrossSiteCheck crossSite;
+    /** Kept back from the deadline when ending other sessions: the longest call and the answer's time. */
+    private final java.time.Duration answerMargin;
     private final SessionResponses responses;
     private final RouteRunner routes;
     /** Held strongly: CRaC keeps resources weakly. */
@@ -49,6 +66,9 @@ public final class SessionsHandler implements RequestStreamHandler {
         this.requests = new SessionRequests(components.cookie(), components.settings().maxBodyBytes(),
                 components.settings().principalClaim());
         this.responses = new SessionResponses(components.cookie(), sessions);
+        this.crossSite = components.settings().trustedOrigins();
+        this.answerMargin = dev.sessions.adapter.dynamodb.DynamoDbClients.CALL_TIMEOUT
+                .plus(components.settings().redisTimeout()).plus(java.time.Duration.ofSeconds(1));
         this.routes = components.routes("SessionsFunction", out);
         this.priming = Priming.register(routes.logs(), this::warmUp);
     }
@@ -79,9 +99,23 @@ public final class SessionsHandler implements RequestStreamHandler {
 
     /** @param deadline when the invocation times out, or {@code null} (a warm-up) */
     private ApiResponse route(HttpRequest request, String writeId, java.time.Instant deadline, RequestLog log) {
-        return switch (request.path()) {
-            case "/sessions" -> request.method().equals("POST") ? create(request, writeId, deadline, log)
-                    : ApiResponse.methodNotAllowed(request, "POST");
+        // a browser's cross-origin unsafe request riding on the session cookie changes nothing (CSRF)
+        Optional<Problem> refusal = crossSite.refusal(request, requests.carriesSessionCookie(request));
+        if (refusal.isPresent()) {
+            log.count(Metric.CROSS_SITE_REFUSALS).field("refused", "cross-site");
+            return ApiResponse.problem(refusal.get(), request.apiRequestId()).header("vary", VARY);
+        }
+        return routed(request, writeId, deadline, log).header("vary", VARY);
+    }
+
+    private ApiResponse routed(HttpRequest request, String writeId, java.time.Instant deadline, RequestLog log) {
+        String path = request.path();
+        return switch (path) {
+            case "/sessions" -> switch (request.method()) {
+                case "POST" -> create(request, writeId, deadline, log);
+                case "GET" -> own(request, log);
+                default -> ApiResponse.methodNotAllowed(request, "GET, POST");
+            };
             case "/sessions/current" -> switch (request.method()) {
                 case "GET" -> current(request, log);
                 case "PATCH" -> patch(request, writeId, log);
@@ -90,7 +124,16 @@ public final class SessionsHandler implements RequestStreamHandler {
             };
             case "/sessions/current/rotate" -> request.method().equals("POST") ? rotate(request, writeId, log)
                     : ApiResponse.methodNotAllowed(request, "POST");
-            default -> ApiResponse.notFound(request);
+            case "/sessions/others" -> request.method().equals("DELETE") ? endOthers(request, deadline, log)
+                    : ApiResponse.methodNotAllowed(request, "DELETE");
+            default -> {
+                Matcher one = ONE_SESSION.matcher(path);
+                if (!one.matches()) {
+                    yield ApiResponse.notFound(request);
+                }
+                yield request.method().equals("DELETE") ? endOne(request, one.group(1), log)
+                        : ApiResponse.methodNotAllowed(request, "DELETE");
+            }
         };
     }
 
@@ -99,7 +142,10 @@ public final class SessionsHandler implements RequestStreamHandler {
         Session session = created.issued().session();
         log.field("sessionId", session.id()).field("principal", session.principal())
                 .field("replayed", created.replayed() ? true : null)
-                .field("revokedForLimit", created.revoked() > 0 ? created.revoked() : null);
+                .field("revokedForLimit", created.revoked() > 0 ? created.revoked() : null)
+                .field("succession", created.succession() == SessionService.Succession.NONE ? null
+                        : created.succession().name().toLowerCase(java.util.Locale.ROOT))
+                .field("previousSessionId", created.previousId());
         if (!created.replayed()) {
             log.count(Metric.SESSIONS_CREATED);
         }
@@ -145,6 +191,33 @@ public final class SessionsHandler implements RequestStreamHandler {
         IssuedSession issued = sessions.rotate(presented.token(), writeId);
         log.field("sessionId", issued.session().id()).field("rotatedFrom", presented.token().id());
         return responses.issued(200, issued);
+    }
+
+    /** {@code GET /sessions}: the principal's sessions, a page at a time, the current one marked. */
+    private ApiResponse own(HttpRequest request, RequestLog log) {
+        PresentedToken.Valid presented = requests.token(request);
+        ListingPage asked = ListingPage.of(request);
+        SessionService.OwnSessions own = sessions.ownSessions(presented.token(), asked.after(), asked.limit());
+        log.field("sessionId", own.currentId()).field("listed", own.page().sessions().size());
+        return responses.own(own);
+    }
+
+    /** {@code DELETE /sessions/{id}}: ends one of the principal's sessions; any other id answers the same. */
+    private ApiResponse endOne(HttpRequest request, String id, RequestLog log) {
+        PresentedToken.Valid presented = requests.token(request);
+        boolean ended = sessions.endOwn(presented.token(), id);
+        log.field("sessionId", presented.token().id()).field("endedSessionId", ended ? id : null);
+        return id.equals(presented.token().id()) ? responses.ended(request.path(), false) : ApiResponse.status(204);
+    }
+
+    /** {@code DELETE /sessions/others}: ends every session of the principal but the current one. */
+    private ApiResponse endOthers(HttpRequest request, java.time.Instant deadline, RequestLog log) {
+        PresentedToken.Valid presented = requests.token(request);
+        SessionService.Revocation revocation = sessions.endOthers(presented.token(),
+                deadline == null ? java.time.Instant.MAX : deadline.minus(answerMargin));
+        log.field("sessionId", presented.token().id()).field("ended", revocation.revoked())
+                .field("complete", revocation.complete());
+        return ApiResponse.json(200, "{\"ended\":" + revocation.revoked() + ",\"complete\":" + revocation.complete() + "}");
     }
 
     /** The warm-up SnapStart runs before its snapshot. */

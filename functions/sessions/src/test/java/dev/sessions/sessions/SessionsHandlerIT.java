@@ -896,6 +896,92 @@ class SessionsHandlerIT {
         assertEquals(BigDecimal.ONE, ((Map<?, ?>) session(one).get("data")).get("n"));
     }
 
+    private static String cookieToken(HandlerResponse response) {
+        String cookie = response.cookies().getFirst();
+        return cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
+    }
+
+    private HandlerResponse current(String token) {
+        return handle(event("sessions-current.json").cookies(List.of("__Host-sid=" + token)));
+    }
+
+    @Test
+    void givenAVisitorsCookie_whenItSignsIn_thenTheSessionIsTakenOverAndTheVisitorsTokenIsRefusedAtOnce() {
+        testbed.seed(TOKEN_A, null, Map.of("cart", List.of(1)));
+
+        HandlerResponse signedIn = handle(event("sessions-sign-in.json"));
+
+        assertEquals(201, signedIn.statusCode(), signedIn.body());
+        Map<String, Object> session = session(signedIn);
+        assertEquals("alice@example.com", session.get("principal"));
+        assertJsonEquals(Json.parse("{\"cart\":[1],\"locale\":\"en-GB\"}"), session.get("data"));
+        assertNotEquals(TOKEN_A, cookieToken(signedIn), "a new token at sign-in");
+        assertProblem(current(TOKEN_A), 401, "session-required");
+        assertEquals(200, current(cookieToken(signedIn)).statusCode());
+        assertTrue(testbed.logText().contains("\"succession\":\"took_over\""), testbed.logText());
+    }
+
+    @Test
+    void givenAnotherUsersCookie_whenSomeoneSignsIn_thenThatSessionEndsAndNothingOfItCarries() {
+        testbed.seed(TOKEN_A, "mallory@example.com", Map.of("secret", "mallory's"));
+
+        HandlerResponse signedIn = handle(event("sessions-sign-in.json"));
+
+        assertEquals(201, signedIn.statusCode(), signedIn.body());
+        assertJsonEquals(Json.parse("{\"locale\":\"en-GB\"}"), session(signedIn).get("data"));
+        assertProblem(current(TOKEN_A), 401, "session-required");
+    }
+
+    @Test
+    void givenACrossSitePatchWithTheCookie_whenHandled_thenRefusedNamingWhyAndNothingChanged() {
+        testbed.seed(TOKEN_A, null, Map.of("theme", "dark"));
+
+        Map<String, Object> problem = assertRefusedUnchanged(event("sessions-patch-cross-site.json"), 403,
+                "cross-site-request");
+        HandlerResponse bearer = handle(event("sessions-patch-cross-site.json").cookies(null)
+                .header("authorization", "Bearer " + TOKEN_A));
+        HandlerResponse sameOrigin = handle(event("sessions-patch-cross-site.json").header("sec-fetch-site", "same-origin"));
+
+        assertTrue(problem.get("detail").toString().contains("cross-site"), problem.toString());
+        assertEquals(200, bearer.statusCode(), "a bearer token is no ambient credential: " + bearer.body());
+        assertEquals(200, sameOrigin.statusCode(), sameOrigin.body());
+        assertEquals("Sec-Fetch-Site, Origin", sameOrigin.headers().get("vary"));
+        assertTrue(testbed.logText().contains("\"CrossSiteRefusals\":1"), testbed.logText());
+    }
+
+    @Test
+    void givenAUsersSessionsOnThreeDevices_whenListedEndedOneByOneAndAllButTheCurrent_thenEachAsTheContractSays() {
+        String principal = "devices-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        testbed.seed(TOKEN_A, principal, Map.of());
+        testbed.seed(TOKEN_B, principal, Map.of());
+        String third = SessionToken.generate().value();
+        testbed.seed(third, principal, Map.of());
+        String strangers = SessionToken.generate().value();
+        testbed.seed(strangers, "stranger@example.com", Map.of());
+
+        // the index lags the writes: the listing shows all three once it has them
+        HandlerResponse listed = Poll.until(Duration.ofSeconds(30), "the three sessions listed", () ->
+                handle(event("sessions-list.json")), r -> ((List<?>) body(r).get("sessions")).size() == 3);
+        List<?> sessions = (List<?>) body(listed).get("sessions");
+        assertEquals(1, sessions.stream().filter(s -> Boolean.TRUE.equals(((Map<?, ?>) s).get("current"))).count());
+        assertFalse(listed.body().contains(TOKEN_B), "never a token");
+        assertTrue(((Map<?, ?>) sessions.getFirst()).containsKey("device"));
+
+        HandlerResponse strangerEnded = handle(event("sessions-end-one.json")
+                .pathParameter("id", SessionToken.parse(strangers).orElseThrow().id()));
+        assertEquals(204, strangerEnded.statusCode(), "answered as an unknown id is");
+        assertEquals(200, current(strangers).statusCode(), "a stranger's session is not ended");
+
+        assertEquals(204, handle(event("sessions-end-one.json")).statusCode());
+        assertProblem(current(TOKEN_B), 401, "session-required");
+
+        HandlerResponse others = handle(event("sessions-end-others.json"));
+        assertEquals(200, others.statusCode(), others.body());
+        assertEquals(Map.of("ended", BigDecimal.ONE, "complete", true), body(others));
+        assertProblem(current(third), 401, "session-required");
+        assertEquals(200, current(TOKEN_A).statusCode(), "the current session lives on");
+    }
+
     /** Checks every event file for this function parses as an HTTP API event, as sam local would read it. */
     @Test
     void givenEventFiles_whenLoaded_thenEachIsAnHttpApiEventOfThisFunction() {

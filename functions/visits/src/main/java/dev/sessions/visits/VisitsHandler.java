@@ -83,7 +83,8 @@ public final class VisitsHandler implements RequestStreamHandler {
         }
         Optional<PresentedToken.Valid> presented = PresentedToken.of(request, cookie.name())
                 instanceof PresentedToken.Valid valid ? Optional.of(valid) : Optional.empty();
-        SessionService.Visit visit = sessions.visit(presented.map(PresentedToken.Valid::token), writeId);
+        SessionService.Visit visit = sessions.visit(presented.map(PresentedToken.Valid::token), writeId,
+                request.device());
         Session session = visit.session();
         log.field("sessionId", session.id()).count(Metric.VISITS);
         if (visit.newToken().isPresent()) {

@@ -50,7 +50,8 @@ public final class HttpApiPayload {
         return HttpRequest.from(string(http, "method"), string(http, "path"), string(root, "rawPath"),
                 strings(root, "headers"), list(root, "cookies"), strings(root, "queryStringParameters"),
                 strings(root, "pathParameters"), string(root, "body"), Boolean.TRUE.equals(root.get("isBase64Encoded")),
-                string(context, "requestId"), string(iam, "userArn"), claims, lambda);
+                string(context, "requestId"), string(iam, "userArn"), claims, lambda, string(http, "sourceIp"),
+                string(context, "domainName"));
     }
 
     /** Writes {@code response} as the JSON API Gateway reads back (payload format 2.0). */

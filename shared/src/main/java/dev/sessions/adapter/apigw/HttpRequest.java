@@ -28,10 +28,14 @@ import java.util.Optional;
  *     them, every value as text), or empty
  * @param authorizer a Lambda authorizer's context on its routes ({@code requestContext.authorizer.lambda}:
  *     the session authorizer's, say), or empty
+ * @param sourceIp the client's address as API Gateway saw it ({@code requestContext.http.sourceIp}), or {@code null}
+ * @param domainName the API's own host ({@code requestContext.domainName}): its origin is
+ *     {@code https://<domainName>}, or {@code null} when the event has none
  */
 public record HttpRequest(String method, String path, Map<String, String> headers, List<String> cookies,
                           Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
-                          String apiRequestId, String caller, Map<String, String> claims, Map<String, Object> authorizer) {
+                          String apiRequestId, String caller, Map<String, String> claims, Map<String, Object> authorizer,
+                          String sourceIp, String domainName) {
 
     public HttpRequest {
         claims = claims == null ? Map.of() : Map.copyOf(claims);
@@ -43,7 +47,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
                        Map<String, String> query, Map<String, String> pathParameters, String body, boolean base64,
                        String apiRequestId, String caller) {
         this(method, path, headers, cookies, query, pathParameters, body, base64, apiRequestId, caller, Map.of(),
-                Map.of());
+                Map.of(), null, null);
     }
 
     /**
@@ -52,7 +56,7 @@ public record HttpRequest(String method, String path, Map<String, String> header
      * {@code cookie} header when {@code cookies} is empty.
      */
     public static HttpRequest of(String method, String path, Map<String, String> headers, List<String> cookies) {
-        return from(method, path, path, headers, cookies, null, null, null, false, null, null, null, null);
+        return from(method, path, path, headers, cookies, null, null, null, false, null, null, null, null, null, null);
     }
 
     /**
@@ -65,7 +69,8 @@ public record HttpRequest(String method, String path, Map<String, String> header
     static HttpRequest from(String method, String path, String rawPath, Map<String, String> headers,
                             List<String> cookies, Map<String, String> query, Map<String, String> pathParameters,
                             String body, boolean base64, String apiRequestId, String caller,
-                            Map<String, String> claims, Map<String, Object> authorizer) {
+                            Map<String, String> claims, Map<String, Object> authorizer, String sourceIp,
+                            String domainName) {
         Map<String, String> lowerCased = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((name, value) -> lowerCased.merge(name.toLowerCase(Locale.ROOT),
@@ -84,11 +89,16 @@ public record HttpRequest(String method, String path, Map<String, String> header
         return new HttpRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT),
                 path != null ? path : rawPath == null ? "/" : rawPath, lowerCased, gathered,
                 query == null ? Map.of() : query, pathParameters == null ? Map.of() : pathParameters,
-                body, base64, apiRequestId, caller, claims, authorizer);
+                body, base64, apiRequestId, caller, claims, authorizer, sourceIp, domainName);
     }
 
     public Optional<String> header(String lowerCaseName) {
         return Optional.ofNullable(headers.get(lowerCaseName));
+    }
+
+    /** What the request tells of its device: a session it creates records it. */
+    public dev.sessions.domain.Device device() {
+        return dev.sessions.domain.Device.of(headers.get("user-agent"), sourceIp);
     }
 
     public Optional<String> queryParameter(String name) {

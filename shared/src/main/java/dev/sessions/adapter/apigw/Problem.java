@@ -47,6 +47,11 @@ public record Problem(String type, String title, int status, String detail) {
         return new Problem(URN + "principal-unverified", "Principal not verified", 403, detail);
     }
 
+    /** A browser's cross-origin unsafe request that carried the session cookie (CSRF): nothing was changed. */
+    public static Problem crossSiteRequest(String detail) {
+        return new Problem(URN + "cross-site-request", "Cross-site request", 403, detail);
+    }
+
     public static Problem principalMismatch() {
         return new Problem(URN + "principal-mismatch", "Principal mismatch", 403,
                 "The body's principal is not the verified token's; leave it out, or send the token's own.");

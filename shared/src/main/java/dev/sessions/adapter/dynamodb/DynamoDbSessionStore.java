@@ -305,6 +305,39 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     @Override
     public Session rotate(String oldId, String newId, Instant now, String requestId) {
+        return move(oldId, newId, now, requestId, (old, oldItem) -> {
+            Map<String, AttributeValue> moved = new HashMap<>(oldItem);
+            moved.put(ID, AttributeValue.fromS(newId));
+            moved.put(REVISION, number(old.revision() + 1));
+            moved.put(LAST_ACCESSED_AT, number(now.toEpochMilli()));
+            moved.put(EXPIRES_AT, number(min(policy.idleExpiry(now), old.absoluteExpiresAt()).getEpochSecond()));
+            moved.put(SessionItem.LAST_WRITE, AttributeValue.fromS("rotate"));
+            return moved;
+        });
+    }
+
+    @Override
+    public Session takeOver(String oldId, String newId, java.util.function.UnaryOperator<Session> successor, Instant now,
+                            String requestId) {
+        return move(oldId, newId, now, requestId, (old, oldItem) -> {
+            Session next = successor.apply(old);
+            if (!next.id().equals(newId)) {
+                throw new IllegalArgumentException("the successor must have the new id");
+            }
+            Map<String, AttributeValue> item = SessionItem.toItem(next, SessionData.validate(next.data(), policy));
+            item.put(SessionItem.LAST_WRITE, AttributeValue.fromS("sign-in"));
+            return item;
+        });
+    }
+
+    /**
+     * Moves a live session to {@code newId} in one transaction: the item {@code successor} makes of
+     * the old one (given as a session and as its item) under the new id, and the old id's forward
+     * pointer, on condition nothing wrote the old item since it was read. A repeat of this request
+     * whose first attempt committed answers that attempt's session.
+     */
+    private Session move(String oldId, String newId, Instant now, String requestId,
+                         java.util.function.BiFunction<Session, Map<String, AttributeValue>, Map<String, AttributeValue>> successor) {
         for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> oldItem = getConsistent(oldId);
             Optional<Session> live = live(oldItem, now);
@@ -317,13 +350,8 @@ public final class DynamoDbSessionStore implements SessionStore {
                 throw new SessionNotFound();
             }
             Session old = live.get();
-            Map<String, AttributeValue> moved = new HashMap<>(oldItem);
-            moved.put(ID, AttributeValue.fromS(newId));
+            Map<String, AttributeValue> moved = new HashMap<>(successor.apply(old, oldItem));
             moved.put(ROTATED_FROM, AttributeValue.fromS(oldId));
-            moved.put(REVISION, number(old.revision() + 1));
-            moved.put(LAST_ACCESSED_AT, number(now.toEpochMilli()));
-            moved.put(EXPIRES_AT, number(min(policy.idleExpiry(now), old.absoluteExpiresAt()).getEpochSecond()));
-            moved.put(SessionItem.LAST_WRITE, AttributeValue.fromS("rotate"));
             moved.put(LAST_REQUEST, AttributeValue.fromS(requestId));
             try {
                 // the token makes DynamoDB itself answer the SDK's repeat of this exact call as it answered

@@ -1,5 +1,6 @@
 package dev.sessions.adapter.dynamodb;
 
+import dev.sessions.domain.Device;
 import dev.sessions.domain.Session;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,6 +27,9 @@ public final class SessionItem {
     public static final String ABSOLUTE_EXPIRES_AT = "absoluteExpiresAt";
     public static final String ROTATED_FROM = "rotatedFrom";
     public static final String DATA_BYTES = "dataBytes";
+    /** What the session recorded of the device that created it: a short user agent and the source address. */
+    public static final String DEVICE_USER_AGENT = "deviceUserAgent";
+    public static final String DEVICE_SOURCE_IP = "deviceSourceIp";
     /**
      * On a forward pointer, the item a rotation leaves at the old id: the id the session moved to.
      * A forward pointer holds no session (no data, visits or use), lives until the session's absolute
@@ -82,6 +86,12 @@ public final class SessionItem {
         item.put(ABSOLUTE_EXPIRES_AT, number(session.absoluteExpiresAt().getEpochSecond()));
         item.put(DATA_BYTES, number(dataBytes));
         item.put(LAST_WRITE, AttributeValue.fromS("create"));
+        if (session.device() != null && session.device().userAgent() != null) {
+            item.put(DEVICE_USER_AGENT, AttributeValue.fromS(session.device().userAgent()));
+        }
+        if (session.device() != null && session.device().sourceIp() != null) {
+            item.put(DEVICE_SOURCE_IP, AttributeValue.fromS(session.device().sourceIp()));
+        }
         return item;
     }
 
@@ -125,7 +135,14 @@ public final class SessionItem {
                 Instant.ofEpochMilli(longOf(item, CREATED_AT, 0)),
                 Instant.ofEpochMilli(longOf(item, LAST_ACCESSED_AT, 0)),
                 Instant.ofEpochSecond(longOf(item, EXPIRES_AT, 0)),
-                Instant.ofEpochSecond(longOf(item, ABSOLUTE_EXPIRES_AT, 0)));
+                Instant.ofEpochSecond(longOf(item, ABSOLUTE_EXPIRES_AT, 0)),
+                item.containsKey(DEVICE_USER_AGENT) || item.containsKey(DEVICE_SOURCE_IP)
+                        ? new Device(stringOf(item, DEVICE_USER_AGENT), stringOf(item, DEVICE_SOURCE_IP)) : null);
+    }
+
+    private static String stringOf(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
     }
 
     public static AttributeValue number(long value) {

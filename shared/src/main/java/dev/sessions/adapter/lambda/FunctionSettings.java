@@ -1,5 +1,6 @@
 package dev.sessions.adapter.lambda;
 
+import dev.sessions.adapter.apigw.CrossSiteCheck;
 import dev.sessions.adapter.apigw.SessionCookie;
 import dev.sessions.domain.SessionPolicy;
 import dev.sessions.telemetry.LogSettings;
@@ -31,12 +32,15 @@ import java.util.Optional;
  * @param principalClaim {@code PRINCIPAL_CLAIM}: with a JWT authorizer, the verified claim that is a
  *     new session's principal; empty where principals are what the caller of POST /sessions writes
  * @param logs {@code LOG_LEVEL} (else Lambda's {@code AWS_LAMBDA_LOG_LEVEL}) and {@code LOG_DEBUG_SAMPLE_RATE}
+ * @param trustedOrigins {@code TRUSTED_ORIGINS}: the origins (comma-separated, as CorsAllowOrigins
+ *     lists them) whose pages may send the session cookie with an unsafe request; {@code *} trusts none
  */
 public record FunctionSettings(String sessionsTable, String countersTable, Optional<String> idempotencyTable,
                                SessionPolicy policy, int maxSessionsPerPrincipal, int maxBodyBytes,
                                SessionCookie cookie, Optional<String> redisUrl, Duration redisTimeout,
                                String metricsNamespace, int counterShards, Optional<String> deadLetterQueueUrl,
-                               Optional<String> principalClaim, LogSettings logs) {
+                               Optional<String> principalClaim, LogSettings logs,
+                               CrossSiteCheck trustedOrigins) {
 
     public static FunctionSettings fromEnvironment(Map<String, String> env) {
         SessionPolicy defaults = SessionPolicy.defaults();
@@ -71,7 +75,8 @@ public record FunctionSettings(String sessionsTable, String countersTable, Optio
                 (int) number(env, "COUNTER_SHARDS", 8),
                 optional(env, "DEAD_LETTER_QUEUE_URL"),
                 optional(env, "PRINCIPAL_CLAIM"),
-                LogSettings.fromEnvironment(env));
+                LogSettings.fromEnvironment(env),
+                CrossSiteCheck.trusting(env.getOrDefault("TRUSTED_ORIGINS", "")));
     }
 
     /** A variable this function cannot work without. @throws IllegalStateException naming it when unset */

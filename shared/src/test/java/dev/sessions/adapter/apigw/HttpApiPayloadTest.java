@@ -59,7 +59,8 @@ class HttpApiPayloadTest {
                 context == null ? null : context.getRequestId(), caller,
                 context != null && context.getAuthorizer() != null && context.getAuthorizer().getJwt() != null
                         ? context.getAuthorizer().getJwt().getClaims() : null,
-                context != null && context.getAuthorizer() != null ? context.getAuthorizer().getLambda() : null);
+                context != null && context.getAuthorizer() != null ? context.getAuthorizer().getLambda() : null,
+                http == null ? null : http.getSourceIp(), context == null ? null : context.getDomainName());
     }
 
     @Test
