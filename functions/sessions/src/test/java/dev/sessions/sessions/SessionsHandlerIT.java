@@ -521,6 +521,21 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenASignInWhoseTakeOverAnswerIsLost_whenRetriedByTheSdk_thenTheOneTakeOverIsTheAnswer() {
+        testbed.seed(TOKEN_A, null, Map.of("cart", List.of(1)));
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("TransactWriteItems",
+                new FaultyEndpoint.LoseAnswer())) {
+            HandlerResponse response = Invoke.http(through(faulty, Map.of()), event("sessions-sign-in.json"));
+
+            assertEquals(201, response.statusCode(), response.body());
+            assertEquals(1, faulty.faults());
+            assertEquals(1, testbed.sessionItems().size(), "the visitor's session moved once: " + testbed.items());
+            assertEquals(200, current((String) body(response).get("token")).statusCode());
+            assertProblem(current(TOKEN_A), 401, "session-required");
+        }
+    }
+
+    @Test
     void givenRotationCancelledByAConflictingWrite_whenRotated_thenRetriedAndDone() {
         testbed.seed(TOKEN_A, null, Map.of("k", "v"));
         try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).failNext("TransactWriteItems",
