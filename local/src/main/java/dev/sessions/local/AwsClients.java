@@ -45,6 +45,10 @@ final class AwsClients {
         return configured(SqsClient.builder(), aws).build();
     }
 
+    static software.amazon.awssdk.services.eventbridge.EventBridgeClient events(Map<String, String> aws) {
+        return configured(software.amazon.awssdk.services.eventbridge.EventBridgeClient.builder(), aws).build();
+    }
+
     static DynamoDbStreamsClient streams(Map<String, String> aws) {
         return configured(DynamoDbStreamsClient.builder(), aws).build();
     }

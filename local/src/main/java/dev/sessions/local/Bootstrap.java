@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -69,6 +71,24 @@ public final class Bootstrap {
         for (dev.sessions.local.template.Queue queue : template.queues().values()) {
             sqs.createQueue(b -> b.queueName(queue.name()));
             done.add("queue   " + queue.name());
+        }
+        return done;
+    }
+
+    /**
+     * Creates the template's EventBridge buses in the endpoint (one that exists is left as it is), so
+     * that the functions' events land on the bus their environment names.
+     */
+    public static List<String> createEventBuses(Template template, EventBridgeClient events) {
+        List<String> done = new ArrayList<>();
+        for (String id : template.resourceIdsOfType("AWS::Events::EventBus")) {
+            String name = String.valueOf(template.evaluate(java.util.Map.of("Ref", id), "Resources." + id));
+            try {
+                events.createEventBus(b -> b.name(name));
+                done.add("bus     " + name);
+            } catch (ResourceAlreadyExistsException exists) {
+                done.add("exists  " + name);
+            }
         }
         return done;
     }

@@ -351,15 +351,18 @@ public final class Main {
     /** Creates {@code template}'s tables and queues in the setup's endpoint (what exists gets only what it lacks). */
     private static void bootstrap(RuntimeSetup setup, Template template, PrintStream out) {
         Map<String, String> aws = setup.awsEnvironment();
-        try (var dynamo = AwsClients.dynamoDb(aws); var sqs = AwsClients.sqs(aws)) {
+        try (var dynamo = AwsClients.dynamoDb(aws); var sqs = AwsClients.sqs(aws); var events = AwsClients.events(aws)) {
             for (String line : Bootstrap.run(template, dynamo, out)) {
                 out.println(line);
             }
             for (String line : Bootstrap.createQueues(template, sqs)) {
                 out.println(line);
             }
+            for (String line : Bootstrap.createEventBuses(template, events)) {
+                out.println(line);
+            }
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
-            throw new LocalRuntimeException("cannot create tables or queues in " + (aws.get("AWS_ENDPOINT_URL") == null
+            throw new LocalRuntimeException("cannot create tables, queues or event buses in " + (aws.get("AWS_ENDPOINT_URL") == null
                     ? "AWS" : aws.get("AWS_ENDPOINT_URL")) + ": " + e.getMessage());
         }
     }

@@ -71,9 +71,10 @@ public record ProjectRun(Template template, LocalLambda lambda, Map<String, Stri
         Path root = Executables.projectRoot();
         Map<String, String> env = new LinkedHashMap<>(Map.of("AWS_REGION", aws.region().id(), "AWS_ENDPOINT_URL",
                 aws.uri().toString(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
-        try (var dynamo = AwsClients.dynamoDb(env); var sqs = AwsClients.sqs(env)) {
+        try (var dynamo = AwsClients.dynamoDb(env); var sqs = AwsClients.sqs(env); var events = AwsClients.events(env)) {
             Bootstrap.run(template, dynamo, System.err);
             Bootstrap.createQueues(template, sqs);
+            Bootstrap.createEventBuses(template, events);
         }
         LocalIam iam = new LocalIam(template, Roles.of(template, Roles.venvPython(), root.resolve(".aws-sam/local/roles")),
                 aws.uri(), CallerCredentials.generate(), new PrintStream(System.err, true));

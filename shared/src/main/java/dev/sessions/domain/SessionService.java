@@ -285,7 +285,8 @@ public final class SessionService {
                     // it ended between the read and the move: nothing to take over, a plain create then
                 }
             } else {
-                tombstoned(previous.id(), now, () -> store.delete(previous.id()), SessionService::endOf);
+                tombstoned(previous.id(), now, () -> store.delete(previous.id(), EndReason.REPLACED_AT_SIGN_IN),
+                        SessionService::endOf);
                 succession = Succession.REPLACED;
             }
         }
@@ -495,7 +496,8 @@ public final class SessionService {
      */
     public Optional<Session> end(SessionToken token) {
         Instant now = now();
-        return switch (tombstoned(token.id(), now, () -> store.delete(token.id()), SessionService::endOf)) {
+        return switch (tombstoned(token.id(), now, () -> store.delete(token.id(), EndReason.SIGNED_OUT),
+                SessionService::endOf)) {
             case SessionStore.Removed removed -> Optional.of(removed.session());
             case SessionStore.Moved moved -> Optional.empty();
             case SessionStore.Absent absent -> Optional.empty();
@@ -593,7 +595,8 @@ public final class SessionService {
                 || target.get().id().equals(session.id())) {
             return false; // unknown, ended, a stranger's, or the current one under an old id: nothing to end
         }
-        return revoke(target.get().id(), session.principal(), Instant.MAX, session.id()) == Revoke.ENDED;
+        return revoke(target.get().id(), session.principal(), Instant.MAX, session.id(),
+                EndReason.ENDED_FROM_ANOTHER_DEVICE) == Revoke.ENDED;
     }
 
     /**
@@ -605,7 +608,7 @@ public final class SessionService {
     public Revocation endOthers(SessionToken current, Instant deadline) {
         Session session = store.find(current.id(), now(), true).orElseThrow(SessionNotFound::new);
         return session.principal() == null ? new Revocation(0, true)
-                : revokeAll(session.principal(), deadline, session.id());
+                : revokeAll(session.principal(), deadline, session.id(), EndReason.ENDED_FROM_ANOTHER_DEVICE);
     }
 
     /**
@@ -628,11 +631,11 @@ public final class SessionService {
      *     before it are ended, the rest untouched: a repeat continues
      */
     public Revocation revokeByPrincipal(String principal, Instant deadline) {
-        return revokeAll(Principal.requireValid(principal), deadline, null);
+        return revokeAll(Principal.requireValid(principal), deadline, null, EndReason.REVOKED_BY_ADMINISTRATOR);
     }
 
     /** Every session of {@code principal} but {@code spared} (or none), as {@link #revokeByPrincipal} says. */
-    private Revocation revokeAll(String principal, Instant deadline, String spared) {
+    private Revocation revokeAll(String principal, Instant deadline, String spared, EndReason reason) {
         int revoked = 0;
         String after = null;
         do {
@@ -641,7 +644,7 @@ public final class SessionService {
             }
             SessionStore.IdPage page = store.idsOfPrincipal(principal, after);
             for (String id : page.ids()) {
-                switch (revoke(id, principal, deadline, spared)) {
+                switch (revoke(id, principal, deadline, spared, reason)) {
                     case ENDED -> revoked++;
                     case NOT_LIVE -> {
                     }
@@ -664,12 +667,12 @@ public final class SessionService {
      * rotated in a loop is caught when a delete lands before its next rotation, which the delete
      * then makes fail).
      */
-    private Revoke revoke(String id, String principal, Instant deadline) {
-        return revoke(id, principal, deadline, null);
+    private Revoke revoke(String id, String principal, Instant deadline, EndReason reason) {
+        return revoke(id, principal, deadline, null, reason);
     }
 
-    /** As {@link #revoke(String, String, Instant)}, leaving session {@code spared} alone should the moves lead to it. */
-    private Revoke revoke(String id, String principal, Instant deadline, String spared) {
+    /** As {@link #revoke(String, String, Instant, EndReason)}, leaving session {@code spared} alone should the moves lead to it. */
+    private Revoke revoke(String id, String principal, Instant deadline, String spared, EndReason reason) {
         Set<String> visited = new HashSet<>();
         String next = id;
         while (visited.add(next)) { // a new id never repeats an old one: this ends
@@ -681,7 +684,7 @@ public final class SessionService {
             }
             Instant now = now();
             String at = next;
-            switch (tombstoned(at, now, () -> store.delete(at), SessionService::endOf)) {
+            switch (tombstoned(at, now, () -> store.delete(at, reason), SessionService::endOf)) {
                 case SessionStore.Removed removed -> {
                     Session session = removed.session();
                     return principal.equals(session.principal()) && !session.isExpired(now) ? Revoke.ENDED
@@ -743,7 +746,7 @@ public final class SessionService {
                 }
             }
             excess--;
-            if (revoke(candidate.id(), principal, Instant.MAX) == Revoke.ENDED) {
+            if (revoke(candidate.id(), principal, Instant.MAX, EndReason.REVOKED_BY_SESSION_LIMIT) == Revoke.ENDED) {
                 revoked++;
             }
         }

@@ -88,10 +88,11 @@ public interface SessionStore {
     }
 
     /**
-     * Deletes the session; deleting a missing one is not an error (so a repeat is harmless). A
-     * rotated id's forward pointer is left as it is.
+     * Deletes the session, recording first why it ends (so that the table's stream can tell its
+     * REMOVE apart from another's); deleting a missing one is not an error (so a repeat is
+     * harmless). A rotated id's forward pointer is left as it is.
      */
-    Removal delete(String id);
+    Removal delete(String id, EndReason reason);
 
     /**
      * Moves a live session to {@code newId} in one transaction: same principal, data, version,

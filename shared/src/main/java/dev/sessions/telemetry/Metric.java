@@ -31,7 +31,11 @@ public enum Metric {
     /** Requests the session authorizer refused because the store could not be read: it fails closed. */
     AUTHORIZER_STORE_FAILURES("AuthorizerStoreFailures", "Count"),
     /** Browsers' cross-origin unsafe requests with the session cookie, refused (CSRF): nothing changed. */
-    CROSS_SITE_REFUSALS("CrossSiteRefusals", "Count");
+    CROSS_SITE_REFUSALS("CrossSiteRefusals", "Count"),
+    /** Lifecycle events the bus took. */
+    EVENTS_PUBLISHED("EventsPublished", "Count"),
+    /** Batches whose events the bus did not all take: they are retried from the first refused. */
+    EVENT_PUBLISH_FAILURES("EventPublishFailures", "Count");
 
     private final String metricName;
     private final String unit;

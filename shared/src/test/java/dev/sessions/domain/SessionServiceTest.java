@@ -134,7 +134,7 @@ class SessionServiceTest {
     void givenCachedCopyOfASessionGoneFromTheTable_whenTouchDue_thenNotFoundAndTombstoned() {
         IssuedSession issued = created(null, Map.of());
         cache.put(issued.session(), clock.instant());
-        store.delete(issued.session().id()); // ended, its REMOVE not yet replicated
+        store.delete(issued.session().id(), EndReason.SIGNED_OUT); // ended, its REMOVE not yet replicated
         clock.advance(POLICY.touchInterval());
 
         assertThrows(SessionNotFound.class, () -> service.read(issued.token(), false));

@@ -244,7 +244,7 @@ public abstract class SessionStoreContract {
     void givenSessionGoneOrExpired_whenTouched_thenNotFound() {
         SessionStore store = store();
         Session deleted = created(store, null, "{}", T0);
-        store.delete(deleted.id());
+        store.delete(deleted.id(), EndReason.SIGNED_OUT);
         Session expiring = created(store, null, "{}", T0);
 
         assertThrows(SessionNotFound.class, () -> store.touch(deleted, T0.plus(POLICY.touchInterval())));
@@ -375,8 +375,8 @@ public abstract class SessionStoreContract {
         SessionStore store = store();
         Session session = created(store, null, "{}", T0);
 
-        assertEquals(session.id(), assertInstanceOf(SessionStore.Removed.class, store.delete(session.id())).session().id());
-        assertInstanceOf(SessionStore.Absent.class, store.delete(session.id()));
+        assertEquals(session.id(), assertInstanceOf(SessionStore.Removed.class, store.delete(session.id(), EndReason.SIGNED_OUT)).session().id());
+        assertInstanceOf(SessionStore.Absent.class, store.delete(session.id(), EndReason.SIGNED_OUT));
         assertTrue(store.find(session.id(), T0, true).isEmpty());
     }
 
@@ -387,8 +387,8 @@ public abstract class SessionStoreContract {
         String newId = SessionToken.generate().id();
         store.rotate(session.id(), newId, T0, request());
 
-        assertEquals(newId, assertInstanceOf(SessionStore.Moved.class, store.delete(session.id())).to());
-        assertEquals(newId, assertInstanceOf(SessionStore.Moved.class, store.delete(session.id())).to(),
+        assertEquals(newId, assertInstanceOf(SessionStore.Moved.class, store.delete(session.id(), EndReason.SIGNED_OUT)).to());
+        assertEquals(newId, assertInstanceOf(SessionStore.Moved.class, store.delete(session.id(), EndReason.SIGNED_OUT)).to(),
                 "the forward pointer stays");
         assertTrue(store.find(newId, T0, true).isPresent());
     }
@@ -409,7 +409,7 @@ public abstract class SessionStoreContract {
         assertThrows(SessionNotFound.class, () -> store.patch(session.id(), new MergePatch(Map.of("b", 2)),
                 Optional.empty(), T0, request()));
         assertThrows(SessionNotFound.class, () -> store.rotate(second, SessionToken.generate().id(), T0, request()));
-        store.delete(third);
+        store.delete(third, EndReason.SIGNED_OUT);
         assertTrue(store.findCurrent(session.id(), T0).isEmpty(), "the session at the end has ended");
     }
 

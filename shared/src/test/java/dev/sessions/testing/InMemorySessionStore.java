@@ -26,6 +26,7 @@ public final class InMemorySessionStore implements SessionStore {
     /** Rotated ids: the id each moved to, as the DynamoDB store's forward pointers say it. */
     private final Map<String, String> movedTo = new HashMap<>();
     private final Map<String, String> lastRequest = new HashMap<>();
+    private final Map<String, dev.sessions.domain.EndReason> endReasons = new HashMap<>();
     private final SessionPolicy policy;
     private final int pageSize;
 
@@ -99,13 +100,21 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized Removal delete(String id) {
+    public synchronized Removal delete(String id, dev.sessions.domain.EndReason reason) {
         if (movedTo.containsKey(id)) {
             return new Moved(movedTo.get(id));
         }
         lastRequest.remove(id);
         Session removed = sessions.remove(id);
+        if (removed != null) {
+            endReasons.put(id, reason);
+        }
         return removed == null ? new Absent() : new Removed(removed);
+    }
+
+    /** Why each session this store deleted ended, as the DynamoDB store records it before its delete. */
+    public synchronized Map<String, dev.sessions.domain.EndReason> endReasons() {
+        return Map.copyOf(endReasons);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.sessions.aggregates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
@@ -17,16 +18,19 @@ import dev.sessions.testing.AwsEndpoint;
 import dev.sessions.testing.EventFiles;
 import dev.sessions.testing.FaultyEndpoint;
 import dev.sessions.testing.Invoke;
+import dev.sessions.testing.EventBusFixture;
 import dev.sessions.testing.QueueFixture;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.LogAssertions;
 import dev.sessions.testing.MutableClock;
+import dev.sessions.testing.Poll;
 import dev.sessions.testing.RequestCounter;
 import dev.sessions.testing.SessionsTableFixture;
 import dev.sessions.testing.StreamEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +59,7 @@ class AggregatesHandlerIT {
     private String counters;
     private DynamoDbCounterStore store;
     private QueueFixture queue;
+    private EventBusFixture bus;
     private AwsEndpoint aws;
     private AggregatesHandler handler;
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
@@ -68,7 +73,8 @@ class AggregatesHandlerIT {
         counters = SessionsTableFixture.create(dynamo, SessionsTableFixture.countersTable("counters"));
         store = new DynamoDbCounterStore(dynamo, counters, 8);
         queue = new QueueFixture(aws);
-        handler = new AggregatesHandler(store, queue.deadLetters(), new MutableClock(Instant.now()),
+        bus = EventBusFixture.create(aws);
+        handler = new AggregatesHandler(store, queue.deadLetters(), bus.publisher(), new MutableClock(Instant.now()),
                 new FunctionLog("AggregatesFunction", "Sessions", new PrintStream(logs, true, StandardCharsets.UTF_8),
                         LogSettings.INFO));
     }
@@ -79,6 +85,7 @@ class AggregatesHandlerIT {
         dynamo.deleteTable(b -> b.tableName(counters));
         dynamo.close();
         queue.close();
+        bus.close();
     }
 
     /** The totals once eventually consistent reads see every count written (they trail the writes). */
@@ -147,6 +154,83 @@ class AggregatesHandlerIT {
         assertTrue(log.contains("\"RecordsApplied\":200") || log.contains("\"RecordsApplied\":200.0"), log);
     }
 
+    /** Each event's kind and what it says, as a consumer reads them. */
+    private static List<String> summaries(List<Map<String, Object>> events) {
+        return events.stream().map(e -> {
+            Map<?, ?> detail = (Map<?, ?>) e.get("detail");
+            return e.get("detail-type") + " " + detail.get("sessionId").toString().substring(0, 6) + " "
+                    + (detail.containsKey("reason") ? detail.get("reason") : detail.get("startedBy"));
+        }).toList();
+    }
+
+    @Test
+    void givenSessionsStartedRotatedEndedAndExpired_whenTheStreamIsRead_thenEachStartAndEndOnTheBusInTheStreamsOrder() {
+        handle("stream-insert.json");
+        handle("stream-rotate.json");
+        handle("stream-remove.json");
+        handle("stream-ttl-expiry.json");
+        handle("stream-modify-visit.json"); // a visit is no lifecycle event
+
+        List<Map<String, Object>> events = new ArrayList<>();
+        Poll.until(Duration.ofSeconds(10), "the five events on the queue", () -> {
+            events.addAll(bus.received());
+            return events.size() >= 5;
+        });
+
+        assertEquals(List.of("Session Started 62FqTx created", "Session Started " + rotated("stream-rotate.json", 0)
+                + " rotated", "Session Ended " + rotated("stream-rotate.json", 1) + " rotated",
+                "Session Ended 62FqTx signed-out", "Session Ended 62FqTx expired"), summaries(events).subList(0, 5),
+                summaries(events).toString());
+        Map<?, ?> started = (Map<?, ?>) events.getFirst().get("detail");
+        assertEquals("dev.sessions", events.getFirst().get("source"));
+        assertEquals("alice@example.com", started.get("principal"));
+        assertTrue(started.get("eventId").toString().endsWith("-started"));
+        assertFalse(events.toString().contains("A-1"), "never the session's data");
+    }
+
+    private static String rotated(String file, int record) {
+        return load(file).getRecords().get(record).getDynamodb().getKeys().get("id").getS().substring(0, 6);
+    }
+
+    @Test
+    void givenTheBusRefusingThenLosingItsAnswer_whenRedelivered_thenEachEventLandsAndOnceAfterDedupe(AwsEndpoint aws) {
+        DynamodbEvent rotation = load("stream-rotate.json");
+        String first = rotation.getRecords().getFirst().getDynamodb().getSequenceNumber();
+        // the first call: the bus refuses both entries (throttled); the second: it takes them, and its
+        // answer is lost on the way back, so the SDK sends them again
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri())
+                .fail("PutEvents", 0, 1, new FaultyEndpoint.Answer(200, null, "{\"FailedEntryCount\":2,\"Entries\":["
+                        + "{\"ErrorCode\":\"ThrottlingException\",\"ErrorMessage\":\"Rate exceeded\"},"
+                        + "{\"ErrorCode\":\"ThrottlingException\",\"ErrorMessage\":\"Rate exceeded\"}]}"))
+                .fail("PutEvents", 1, 1, new FaultyEndpoint.LoseAnswer())) {
+            AggregatesHandler publishing = new AggregatesHandler(store, queue.deadLetters(),
+                    bus.publisherVia(faulty.uri(), aws), new MutableClock(Instant.now()), new FunctionLog(
+                    "AggregatesFunction", "Sessions", new PrintStream(logs, true, StandardCharsets.UTF_8), LogSettings.INFO));
+
+            List<String> refused = StreamEvents.failures(Invoke.stream(publishing, StreamEvents.bytes(rotation)));
+            assertEquals(List.of(first), refused, "redelivered from the record whose event the bus refused");
+            assertEquals(List.of(), bus.received(), "nothing reached the bus");
+
+            List<String> redelivered = StreamEvents.failures(Invoke.stream(publishing, StreamEvents.bytes(rotation)));
+            assertEquals(List.of(), redelivered);
+            assertEquals(2, faulty.faults());
+        }
+
+        List<Map<String, Object>> received = new ArrayList<>();
+        Poll.until(Duration.ofSeconds(10), "the events on the queue", () -> {
+            received.addAll(bus.received());
+            return received.size() >= 4;
+        });
+        Set<String> ids = new HashSet<>();
+        List<Map<String, Object>> deduped = received.stream().filter(e -> ids.add(String.valueOf(((Map<?, ?>) e
+                .get("detail")).get("eventId")))).toList();
+        assertEquals(List.of("Session Started " + rotated("stream-rotate.json", 0) + " rotated", "Session Ended "
+                + rotated("stream-rotate.json", 1) + " rotated"), summaries(deduped), "each once after dedupe, in order");
+        assertEquals(4, received.size(), "the lost answer's call came twice: " + summaries(received));
+        assertEquals(new Tally(0, 0, 0), totals(), "a rotation counts for nothing, however often delivered");
+        assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"EventPublishFailures\":1"));
+    }
+
     @Test
     void givenAPoisonRecordBetweenVisits_whenCounted_thenTheVisitsCountedThePoisonSetAsideAndNothingRetried() {
         List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
@@ -189,7 +273,7 @@ class AggregatesHandlerIT {
             AggregatesHandler throttled = new AggregatesHandler(new DynamoDbCounterStore(
                     DynamoDbClients.fromEnvironment(Map.of("AWS_ENDPOINT_URL", faulty.uri().toString(), "AWS_REGION",
                             aws.region().id(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test")),
-                    counters, 8), queue.deadLetters(),
+                    counters, 8), queue.deadLetters(), bus.publisher(),
                     new MutableClock(Instant.now()), new FunctionLog("AggregatesFunction", "Sessions",
                     new PrintStream(logs, true, StandardCharsets.UTF_8), LogSettings.INFO));
 
@@ -211,7 +295,7 @@ class AggregatesHandlerIT {
                         + "AccessDeniedException\",\"message\":\"not authorized to perform: dynamodb:BatchGetItem\"}"))) {
             DynamoDbClient denied = new AwsEndpoint(faulty.uri(), aws.region(), true).dynamoDb();
             handler = new AggregatesHandler(new DynamoDbCounterStore(denied, counters, 8), queue.deadLetters(),
-                    new MutableClock(Instant.now()), new FunctionLog("AggregatesFunction", "Sessions",
+                    bus.publisher(), new MutableClock(Instant.now()), new FunctionLog("AggregatesFunction", "Sessions",
                     new PrintStream(logs, true, StandardCharsets.UTF_8), LogSettings.INFO));
 
             List<String> failures = handle("stream-insert.json");

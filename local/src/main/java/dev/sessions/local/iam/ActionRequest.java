@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The IAM actions and resources one AWS API request needs, read from the request as the services
- * read it: the AWS JSON protocol's {@code X-Amz-Target} (DynamoDB, DynamoDB Streams, SQS) and body,
+ * read it: the AWS JSON protocol's {@code X-Amz-Target} (DynamoDB, DynamoDB Streams, SQS, EventBridge) and body,
  * or a query-protocol form's {@code Action}. A transaction needs each part's own action
  * (TransactWriteItems: PutItem, UpdateItem, DeleteItem, ConditionCheckItem on each table), a batch
  * its action on each table it names, a Query or Scan of an index the index's ARN.
@@ -83,6 +83,9 @@ public record ActionRequest(String service, String operation, List<Check> checks
                     : json.get("QueueName") instanceof String name ? arns.queue(name) : "*";
             return new ActionRequest("sqs", operation, List.of(new Check(action, resource)));
         }
+        if (prefix.equals("AWSEvents")) {
+            return new ActionRequest("events", operation, events(operation, json, arns));
+        }
         String service = prefix.toLowerCase(java.util.Locale.ROOT);
         return new ActionRequest(service, operation, List.of(new Check(service + ":" + operation, "*")));
     }
@@ -131,6 +134,25 @@ public record ActionRequest(String service, String operation, List<Check> checks
         return checks;
     }
 
+    /** EventBridge: PutEvents needs events:PutEvents on each entry's bus (the account's default one when it names none). */
+    private static List<Check> events(String operation, Map<String, Object> json, Arns arns) {
+        if (!operation.equals("PutEvents")) {
+            Object bus = json.get("EventBusName");
+            return List.of(new Check("events:" + operation, bus instanceof String name ? arns.eventBus(name) : "*"));
+        }
+        List<Check> checks = new ArrayList<>();
+        if (json.get("Entries") instanceof List<?> entries) {
+            for (Object entry : entries) {
+                Object bus = entry instanceof Map<?, ?> map ? map.get("EventBusName") : null;
+                Check check = new Check("events:PutEvents", arns.eventBus(bus instanceof String name ? name : "default"));
+                if (!checks.contains(check)) {
+                    checks.add(check);
+                }
+            }
+        }
+        return checks.isEmpty() ? List.of(new Check("events:PutEvents", arns.eventBus("default"))) : checks;
+    }
+
     private static String formAction(String form) {
         for (String pair : form.split("&")) {
             if (pair.startsWith("Action=")) {
@@ -147,6 +169,11 @@ public record ActionRequest(String service, String operation, List<Check> checks
 
         String queue(String name) {
             return "arn:aws:sqs:" + region + ":" + account + ":" + name;
+        }
+
+        String eventBus(String nameOrArn) {
+            return nameOrArn.startsWith("arn:") ? nameOrArn : "arn:aws:events:" + region + ":" + account + ":event-bus/"
+                    + nameOrArn;
         }
     }
 }

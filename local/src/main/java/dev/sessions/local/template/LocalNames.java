@@ -65,6 +65,8 @@ final class LocalNames implements Intrinsics.Scope {
             case TemplateEvaluator.QUEUE -> "https://sqs." + settings.region() + ".amazonaws.com/" + settings.accountId()
                     + "/" + template.physicalName(name, plain(rawProps.get("QueueName")));
             case "AWS::SNS::Topic" -> template.arn("sns", template.physicalName(name, plain(rawProps.get("TopicName"))));
+            // an event bus's Ref is its name
+            case "AWS::Events::EventBus" -> template.physicalName(name, plain(rawProps.get("Name")));
             default -> template.physicalName(name, null);
         };
     }
@@ -91,6 +93,8 @@ final class LocalNames implements Intrinsics.Scope {
             case TemplateEvaluator.QUEUE + ".QueueName" -> name.substring(name.lastIndexOf('/') + 1);
             case TemplateEvaluator.QUEUE + ".QueueUrl" -> name;
             case "AWS::Logs::LogGroup.Arn" -> template.arn("logs", "log-group:" + name + ":*");
+            case "AWS::Events::EventBus.Arn" -> template.arn("events", "event-bus/" + name);
+            case "AWS::Events::EventBus.Name" -> name;
             // locally the replica is the run's own redis-server; its URL comes in with --env-vars
             case "AWS::ElastiCache::ServerlessCache.Endpoint.Address" -> "127.0.0.1";
             case "AWS::ElastiCache::ServerlessCache.Endpoint.Port" -> "6379";

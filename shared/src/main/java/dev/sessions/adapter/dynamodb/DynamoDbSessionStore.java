@@ -14,6 +14,7 @@ import static dev.sessions.adapter.dynamodb.SessionItem.key;
 import static dev.sessions.adapter.dynamodb.SessionItem.lastWrittenBy;
 import static dev.sessions.adapter.dynamodb.SessionItem.number;
 
+import dev.sessions.domain.EndReason;
 import dev.sessions.domain.IdTaken;
 import dev.sessions.domain.MergePatch;
 import dev.sessions.domain.Session;
@@ -287,7 +288,8 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
-    public Removal delete(String id) {
+    public Removal delete(String id, EndReason reason) {
+        markEnding(id, reason);
         try {
             Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(key(id))
                     .conditionExpression("attribute_not_exists(" + MOVED_TO + ")")
@@ -303,9 +305,29 @@ public final class DynamoDbSessionStore implements SessionStore {
         }
     }
 
+    /**
+     * Writes why the session ends onto its item (not a forward pointer), so that the stream's
+     * REMOVE of it carries the reason in its old image: a DeleteItem carries no attribute. One
+     * write more per end (docs/design.md, decision 51); its revision unchanged, so that the replica
+     * takes nothing from it.
+     */
+    private void markEnding(String id, EndReason reason) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(id))
+                    .updateExpression("SET " + SessionItem.END_REASON + " = :reason, " + SessionItem.LAST_WRITE + " = :end")
+                    .conditionExpression("attribute_exists(id) AND attribute_not_exists(" + MOVED_TO + ")")
+                    .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(reason.code()),
+                            ":end", AttributeValue.fromS("end"))));
+        } catch (ConditionalCheckFailedException absentOrMoved) {
+            // nothing to mark: the delete finds out which
+        } catch (SdkException e) {
+            throw StoreErrors.translate(e);
+        }
+    }
+
     @Override
     public Session rotate(String oldId, String newId, Instant now, String requestId) {
-        return move(oldId, newId, now, requestId, (old, oldItem) -> {
+        return move(oldId, newId, now, requestId, EndReason.ROTATED, (old, oldItem) -> {
             Map<String, AttributeValue> moved = new HashMap<>(oldItem);
             moved.put(ID, AttributeValue.fromS(newId));
             moved.put(REVISION, number(old.revision() + 1));
@@ -319,7 +341,7 @@ public final class DynamoDbSessionStore implements SessionStore {
     @Override
     public Session takeOver(String oldId, String newId, java.util.function.UnaryOperator<Session> successor, Instant now,
                             String requestId) {
-        return move(oldId, newId, now, requestId, (old, oldItem) -> {
+        return move(oldId, newId, now, requestId, EndReason.REPLACED_AT_SIGN_IN, (old, oldItem) -> {
             Session next = successor.apply(old);
             if (!next.id().equals(newId)) {
                 throw new IllegalArgumentException("the successor must have the new id");
@@ -336,7 +358,7 @@ public final class DynamoDbSessionStore implements SessionStore {
      * pointer, on condition nothing wrote the old item since it was read. A repeat of this request
      * whose first attempt committed answers that attempt's session.
      */
-    private Session move(String oldId, String newId, Instant now, String requestId,
+    private Session move(String oldId, String newId, Instant now, String requestId, EndReason reason,
                          java.util.function.BiFunction<Session, Map<String, AttributeValue>, Map<String, AttributeValue>> successor) {
         for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> oldItem = getConsistent(oldId);
@@ -362,7 +384,7 @@ public final class DynamoDbSessionStore implements SessionStore {
                         .transactItems(
                         t -> t.put(p -> p.tableName(table).item(moved).conditionExpression("attribute_not_exists(id)")
                                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)),
-                        t -> t.put(p -> p.tableName(table).item(SessionItem.forwardPointer(old, newId, requestId))
+                        t -> t.put(p -> p.tableName(table).item(SessionItem.forwardPointer(old, newId, requestId, reason))
                                 .conditionExpression("revision = :seen")
                                 .expressionAttributeValues(Map.of(":seen", number(old.revision()))))));
                 return SessionItem.toSession(moved);

@@ -1,6 +1,7 @@
 package dev.sessions.adapter.dynamodb;
 
 import dev.sessions.domain.Device;
+import dev.sessions.domain.EndReason;
 import dev.sessions.domain.Session;
 import java.time.Instant;
 import java.util.HashMap;
@@ -51,6 +52,13 @@ public final class SessionItem {
      * that write after a lost answer finds it and applies nothing again. Touches leave it alone.
      */
     public static final String LAST_REQUEST = "lastRequest";
+    /**
+     * Why the session ended ({@link EndReason#code()}): written onto the item just before its
+     * delete, and onto a rotation's or sign-in's forward pointer, so that the stream tells a
+     * sign-out from a revocation from a rotation (a DeleteItem carries no attribute; a TTL delete is
+     * known by its service identity).
+     */
+    public static final String END_REASON = "endReason";
 
     /** The index of sessions by principal, keyed (principal, createdAt), with the session's times (never its data). */
     public static final String BY_PRINCIPAL = "byPrincipal";
@@ -100,8 +108,10 @@ public final class SessionItem {
      * session's absolute expiry (also its TTL), one revision on from the session it replaces, in the
      * principal index where the session was (see {@link #MOVED_TO}).
      */
-    public static Map<String, AttributeValue> forwardPointer(Session old, String newId, String requestId) {
+    public static Map<String, AttributeValue> forwardPointer(Session old, String newId, String requestId,
+                                                             EndReason reason) {
         Map<String, AttributeValue> item = new HashMap<>();
+        item.put(END_REASON, AttributeValue.fromS(reason.code()));
         item.put(ID, AttributeValue.fromS(old.id()));
         item.put(MOVED_TO, AttributeValue.fromS(newId));
         if (old.principal() != null) {

@@ -63,12 +63,29 @@ public final class StreamBatch {
      * transient failure (the cache or table unavailable).
      */
     public void fail(String sequenceNumber, Exception cause) {
+        if (!failures.isEmpty() && !before(sequenceNumber, failures.getFirst().getItemIdentifier())) {
+            return; // an earlier record failed already: the mapping retries from there
+        }
+        failures.clear();
         failures.add(new StreamsEventResponse.BatchItemFailure(sequenceNumber));
         log.field("failedAt", sequenceNumber).field("error", cause.getClass().getSimpleName() + ": " + cause.getMessage());
     }
 
     public boolean failed() {
         return !failures.isEmpty();
+    }
+
+    /** Whether {@code record} comes before the batch's failure (every record does while nothing failed). */
+    public boolean before(DynamodbEvent.DynamodbStreamRecord record) {
+        return failures.isEmpty() || before(sequenceNumber(record), failures.getFirst().getItemIdentifier());
+    }
+
+    /** Sequence numbers are whole numbers of up to 40 digits, compared as such. */
+    private static boolean before(String sequence, String other) {
+        if (sequence == null || other == null) {
+            return false;
+        }
+        return new java.math.BigInteger(sequence).compareTo(new java.math.BigInteger(other)) < 0;
     }
 
     /** Writes the batch's line and returns its response. */

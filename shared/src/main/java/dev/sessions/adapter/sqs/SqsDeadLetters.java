@@ -1,17 +1,12 @@
 package dev.sessions.adapter.sqs;
 
-import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.lambda.DeadLetters;
 import dev.sessions.adapter.lambda.PoisonRecord;
-import java.net.URI;
-import java.time.Duration;
+import dev.sessions.adapter.lambda.ServiceClients;
 import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * The dead-letter queue in SQS. The client is built on first use, not at init: a poison record is
@@ -30,19 +25,7 @@ public final class SqsDeadLetters implements DeadLetters {
 
     /** For a function's environment: the queue at {@code queueUrl}, a client as the DynamoDB one is built. */
     public static SqsDeadLetters fromEnvironment(String queueUrl, Map<String, String> env) {
-        return new SqsDeadLetters(queueUrl, () -> {
-            SqsClientBuilder builder = SqsClient.builder()
-                    .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
-                            .socketTimeout(Duration.ofSeconds(5)).build())
-                    .region(Region.of(first(env, "AWS_REGION", first(env, "AWS_DEFAULT_REGION", "us-east-1"))))
-                    .credentialsProvider(DynamoDbClients.credentials(env))
-                    .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(10)));
-            String endpoint = first(env, "AWS_ENDPOINT_URL_SQS", first(env, "AWS_ENDPOINT_URL", null));
-            if (endpoint != null) {
-                builder.endpointOverride(URI.create(endpoint));
-            }
-            return builder.build();
-        });
+        return new SqsDeadLetters(queueUrl, () -> ServiceClients.build(SqsClient.builder(), env, "AWS_ENDPOINT_URL_SQS"));
     }
 
     @Override
@@ -65,10 +48,5 @@ public final class SqsDeadLetters implements DeadLetters {
             }
         }
         return built;
-    }
-
-    private static String first(Map<String, String> env, String name, String fallback) {
-        String value = env.get(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }
