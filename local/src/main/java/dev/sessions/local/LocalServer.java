@@ -1,11 +1,13 @@
 package dev.sessions.local;
 
 import dev.sessions.local.api.HttpApiGateway;
+import dev.sessions.local.rules.RuleDelivery;
 import dev.sessions.local.runtime.FunctionDirectory;
 import dev.sessions.local.runtime.LocalLambda;
 import dev.sessions.local.streams.DeadLetters;
 import dev.sessions.local.streams.StreamPoller;
 import dev.sessions.local.template.Route;
+import dev.sessions.local.template.RuleSubscription;
 import dev.sessions.local.template.StreamMapping;
 import dev.sessions.local.template.Template;
 import dev.sessions.local.template.TemplateException;
@@ -20,8 +22,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * What {@code start-api} runs: the functions, the HTTP API in front of them and the pollers of
- * their streams, stopped together by {@link #close()} (no environment JVM outlives it).
+ * What {@code start-api} runs: the functions, the HTTP API in front of them, the pollers of their
+ * streams and the deliveries of their EventBridge rules, stopped together by {@link #close()} (no
+ * environment JVM outlives it).
  */
 public final class LocalServer implements AutoCloseable {
 
@@ -32,6 +35,9 @@ public final class LocalServer implements AutoCloseable {
     private final List<DynamoDbStreamsClient> streamClients = new ArrayList<>();
     private final List<Route> routes;
     private final List<StreamMapping> mappings;
+    private final List<RuleDelivery> deliveries = new ArrayList<>();
+    private final software.amazon.awssdk.services.eventbridge.EventBridgeClient ruleEvents;
+    private final software.amazon.awssdk.services.sqs.SqsClient ruleQueues;
 
     /**
      * Checks every function the routes and mappings need, then serves.
@@ -55,12 +61,15 @@ public final class LocalServer implements AutoCloseable {
         this.lambda = lambda;
         this.routes = template.routes();
         this.mappings = pollStreams ? template.streamMappings().stream().filter(StreamMapping::enabled).toList() : List.of();
-        if (routes.isEmpty() && mappings.isEmpty()) {
-            throw new TemplateException(template.file() + " has no HttpApi routes or DynamoDB stream events to serve");
+        List<RuleSubscription> subscriptions = template.ruleSubscriptions();
+        if (routes.isEmpty() && mappings.isEmpty() && subscriptions.isEmpty()) {
+            throw new TemplateException(template.file() + " has no HttpApi routes, DynamoDB stream events or"
+                    + " EventBridge rules to serve");
         }
         Set<String> needed = new LinkedHashSet<>();
         routes.forEach(r -> needed.add(r.functionId()));
         mappings.forEach(m -> needed.add(m.functionId()));
+        subscriptions.forEach(r -> needed.add(r.functionId()));
         needed.forEach(lambda::check);
         for (Route route : routes) {
             if (route.lambdaAuthorizer() != null) {
@@ -73,6 +82,15 @@ public final class LocalServer implements AutoCloseable {
             }
         }
         this.gateway = new HttpApiGateway(lambda, routes, "127.0.0.1", port, log, functions);
+        if (!subscriptions.isEmpty()) {
+            // EventBridge's own delivery to the function: the runtime's credentials, not a function's role
+            this.ruleEvents = AwsClients.events(aws);
+            this.ruleQueues = AwsClients.sqs(aws);
+            subscriptions.forEach(s -> deliveries.add(RuleDelivery.start(s, lambda, ruleEvents, ruleQueues, log)));
+        } else {
+            this.ruleEvents = null;
+            this.ruleQueues = null;
+        }
         if (mappings.isEmpty()) {
             this.dynamo = null;
         } else {
@@ -114,12 +132,22 @@ public final class LocalServer implements AutoCloseable {
         return mappings;
     }
 
+    /** The EventBridge rules whose target is a function of this stack, delivered to it. */
+    public List<RuleSubscription> ruleSubscriptions() {
+        return deliveries.stream().map(RuleDelivery::subscription).toList();
+    }
+
     public LocalLambda lambda() {
         return lambda;
     }
 
     @Override
     public void close() {
+        deliveries.forEach(RuleDelivery::close);
+        if (ruleEvents != null) {
+            ruleEvents.close();
+            ruleQueues.close();
+        }
         pollers.forEach(StreamPoller::close);
         gateway.close();
         lambda.close();

@@ -339,6 +339,9 @@ public final class Main {
             out.printf("  stream of %-35s -> %s (batch %d, window %ds)%n", mapping.tableId(), mapping.functionId(),
                     mapping.batchSize(), mapping.maxBatchingWindowSeconds());
         }
+        for (dev.sessions.local.template.RuleSubscription rule : server.ruleSubscriptions()) {
+            out.printf("  rule on bus %-34s -> %s%n", rule.busName(), rule.functionId());
+        }
         out.println("Serving on http://127.0.0.1:" + server.port() + "  (Ctrl-C to stop)");
     }
 

@@ -8,19 +8,24 @@ import dev.sessions.local.LocalServer;
 import dev.sessions.local.ProjectRun;
 import dev.sessions.local.runtime.FunctionDirectory;
 import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.EventBusFixture;
 import dev.sessions.testing.Executables;
 import dev.sessions.testing.LocalServices;
+import dev.sessions.testing.Poll;
 import dev.sessions.testing.RedisEndpoint;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * One session guards two services: the project's stack and examples/orders-service, a team's stack
@@ -92,6 +97,52 @@ class ExampleStackIT {
             assertEquals(List.of(), orders.iam().denials(), "the orders stack grants what its function calls");
             assertEquals(List.of(), sessions.iam().denials());
         }
+    }
+
+    @Test
+    void givenTheSignOutAuditBesideTheSessionsStack_whenAUserSignsOut_thenItsRuleDeliversTheEventAndItIsAuditedOnce(
+            AwsEndpoint aws, RedisEndpoint redis, @TempDir Path dir) {
+        Path example = Executables.projectRoot().resolve("examples/sign-out-audit");
+        try (ProjectRun sessions = ProjectRun.start(aws, "audited", Map.of("REDIS_URL", redis.uri().toString(),
+                "COOKIE_SECURE", "false"), Map.of(), 2, (f, l) -> { }, dir);
+             ProjectRun audit = sessions.beside(example, aws, Map.of("SessionsStackName",
+                     sessions.template().settings().stackName()), (f, l) -> { }, dir);
+             LocalServer api = new LocalServer(sessions.lambda(), sessions.aws(), 0, true, dir.resolve("dead-letters"),
+                     new PrintStream(System.err, true));
+             LocalServer auditor = new LocalServer(audit.lambda(), audit.aws(), 0, true, dir.resolve("dead-letters"),
+                     new PrintStream(System.err, true));
+             EventBusFixture bus = EventBusFixture.subscribe(aws, sessions.lambda().template().function(
+                     "AggregatesFunction").environment().get("EVENT_BUS_NAME"));
+             DynamoDbClient dynamo = aws.dynamoDb()) {
+            String base = "http://127.0.0.1:" + api.port();
+            String table = audit.template().tables().get("AuditTable").name();
+            String principal = "carol-" + UUID.randomUUID().toString().substring(0, 8);
+            String token = (String) Json.parseObject(send(base, "POST", "/sessions", Map.of("Content-Type",
+                    "application/json"), "{\"principal\":\"" + principal + "\"}").body(), 8).get("token");
+            String rotated = (String) Json.parseObject(send(base, "POST", "/sessions/current/rotate", bearer(token), null)
+                    .body(), 8).get("token");
+            assertEquals(204, send(base, "DELETE", "/sessions/current", bearer(rotated), null).statusCode());
+
+            // the stream function announces it, the audit's rule matches it, the audit function writes it
+            Poll.until(Duration.ofSeconds(60), "the sign-out audited", () -> auditLines(dynamo, table, principal).size() == 1);
+            assertEquals("signed-out", auditLines(dynamo, table, principal).getFirst().get("reason").s());
+            assertEquals(1, audit.lambda().invocations("SignOutsFunction"), "the starts and the rotation never matched");
+
+            // EventBridge delivers at least once: the same event again writes nothing more
+            Map<String, Object> signOut = new java.util.ArrayList<>(Poll.until(Duration.ofSeconds(30),
+                    "the sign-out on the consumer's queue", bus::received, received -> received.stream().anyMatch(
+                            e -> "signed-out".equals(((Map<?, ?>) e.get("detail")).get("reason"))))).stream()
+                    .filter(e -> "signed-out".equals(((Map<?, ?>) e.get("detail")).get("reason"))).findFirst().orElseThrow();
+            bus.republish(signOut);
+            Poll.until(Duration.ofSeconds(30), "the repeat delivered", () -> audit.lambda().invocations("SignOutsFunction") == 2);
+            assertEquals(1, auditLines(dynamo, table, principal).size(), "audited once");
+            assertEquals(List.of(), audit.iam().denials(), "the audit stack grants what its function calls");
+        }
+    }
+
+    private static List<Map<String, AttributeValue>> auditLines(DynamoDbClient dynamo, String table, String principal) {
+        return dynamo.query(b -> b.tableName(table).keyConditionExpression("principal = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(principal))).consistentRead(true)).items();
     }
 
     private static Map<String, String> bearer(String token) {

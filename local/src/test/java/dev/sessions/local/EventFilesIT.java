@@ -80,6 +80,12 @@ class EventFilesIT {
     private static void invoke(Path file) throws IOException {
         String text = Files.readString(file);
         Map<?, ?> event = (Map<?, ?>) Json.parse(text);
+        if ("dev.sessions".equals(event.get("source"))) {
+            // a lifecycle event as the bus delivers it: a consumer's input (examples/sign-out-audit runs
+            // it), held to what the stream function writes by SessionEventSamplesTest
+            assertTrue(event.containsKey("detail-type") && event.get("detail") instanceof Map<?, ?>, file.toString());
+            return;
+        }
         List<String> functions = functionsFor(event);
         assertFalse(functions.isEmpty(), file.getFileName() + " matches no route or stream of template.yaml");
         for (String function : functions) {

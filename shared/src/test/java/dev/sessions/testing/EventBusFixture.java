@@ -91,6 +91,12 @@ public final class EventBusFixture implements AutoCloseable {
         return received;
     }
 
+    /** Puts an event as {@link #received()} gave it onto the bus again: a second delivery of it, as EventBridge may make. */
+    public void republish(Map<String, Object> event) {
+        events.putEvents(b -> b.entries(e -> e.eventBusName(bus).source(String.valueOf(event.get("source")))
+                .detailType(String.valueOf(event.get("detail-type"))).detail(Json.write(event.get("detail")))));
+    }
+
     /** The {@code detail} of each event, as {@link #received()} gives them. */
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> details(List<Map<String, Object>> events) {

@@ -158,6 +158,26 @@ public final class Template {
         return functions.function(logicalId);
     }
 
+    /** Every EventBridge rule that invokes a function ({@code Type: EventBridgeRule} events), in template order. */
+    public List<RuleSubscription> ruleSubscriptions() {
+        List<RuleSubscription> subscriptions = new java.util.ArrayList<>();
+        for (String id : evaluator.idsOfType(TemplateEvaluator.FUNCTION)) {
+            for (Map.Entry<String, Map<String, Object>> event : evaluator.events(id, "EventBridgeRule").entrySet()) {
+                Map<String, Object> props = event.getValue();
+                String at = "Resources." + id + ".Properties.Events." + event.getKey() + ".Properties";
+                Object bus = props.get("EventBusName");
+                Object pattern = props.get("Pattern");
+                if (!(pattern instanceof Map<?, ?>)) {
+                    throw new TemplateException(at + ".Pattern is required by the local runtime");
+                }
+                subscriptions.add(new RuleSubscription(id, event.getKey(), bus == null ? "default" : String.valueOf(bus),
+                        dev.sessions.json.Json.write(pattern), Props.integer(Props.map(props.get("RetryPolicy")),
+                        "MaximumRetryAttempts", at + ".RetryPolicy", 185)));
+            }
+        }
+        return subscriptions;
+    }
+
     /** Every HttpApi route, in template order. */
     public List<Route> routes() {
         return routes.routes();

@@ -196,10 +196,10 @@ final class TemplateEvaluator {
         for (Map.Entry<String, Object> event : events.entrySet()) {
             Map<String, Object> body = Props.map(event.getValue());
             Object eventType = body.get("Type");
-            if (!Set.of("HttpApi", "DynamoDB").contains(String.valueOf(eventType))) {
+            if (!Set.of("HttpApi", "DynamoDB", "EventBridgeRule").contains(String.valueOf(eventType))) {
                 throw new TemplateException("Resources." + functionId + ".Properties.Events." + event.getKey()
-                        + ": event type " + eventType + " is not supported by the local runtime (HttpApi and"
-                        + " DynamoDB are)");
+                        + ": event type " + eventType + " is not supported by the local runtime (HttpApi, DynamoDB"
+                        + " and EventBridgeRule are)");
             }
             if (type.equals(eventType)) {
                 String at = "Resources." + functionId + ".Properties.Events." + event.getKey() + ".Properties";
