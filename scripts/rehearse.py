@@ -150,6 +150,8 @@ def check(stack, template_path, names_out, *overrides):
                 problems.append(f"{rid}: stream {table.get('StreamSpecification')}, the template says {view}")
         if resource["Type"] in ("AWS::SQS::Queue",) and rid in resources:
             deployed[rid] = resources[rid]["PhysicalResourceId"].rstrip("/").rsplit("/", 1)[-1]
+        if resource["Type"] == "AWS::Events::EventBus" and rid in resources:
+            deployed[rid] = resources[rid]["PhysicalResourceId"]  # a bus's physical id is its name
     mappings = lam.list_event_source_mappings()["EventSourceMappings"]
     for rid in functions(template):
         for event_id, event in template["Resources"][rid].get("Properties", {}).get("Events", {}).items():

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * deployed to: scripts/rehearse runs it against MiniStack ({@code -Dsessions.api.url=<ApiUrl>
  * -Dsessions.orders.url=<OrdersApiUrl>}). The sessions stack's authorizer guards the orders routes:
  * a live session's principal is served, and a missing, an ended or a rotated-away session is refused
- * by API Gateway. Not an IT: it needs two deployed stacks.
+ * by API Gateway; and examples/sign-out-audit, whose rule on the sessions stack's bus audits a
+ * sign-out (-Dsessions.audit.table=<its AuditTable>). Not an IT: it needs the deployed stacks.
  */
 class DeployedExampleRehearsal {
 
@@ -53,6 +54,28 @@ class DeployedExampleRehearsal {
 
     private static Map<String, String> bearer(String token) {
         return Map.of("Authorization", "Bearer " + token);
+    }
+
+    @Test
+    void givenASignOut_whenTheSessionsStackAnnouncesIt_thenTheAuditStacksRuleDeliversItAndItIsAudited() {
+        String table = System.getProperty("sessions.audit.table", "");
+        assertTrue(!table.isEmpty(), "name the audit stack's table: -Dsessions.audit.table=<name>");
+        String principal = "audited-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = (String) Json.parseObject(send("POST", api + "sessions", "{\"principal\":\"" + principal + "\"}",
+                Map.of("Content-Type", "application/json")).body(), 8).get("token");
+        assertEquals(204, send("DELETE", api + "sessions/current", null, bearer(token)).statusCode());
+
+        // the stream mapping runs the stream function, which puts the event on the bus, whose rule runs the audit
+        try (var dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+                .endpointOverride(URI.create(System.getenv("AWS_ENDPOINT_URL")))
+                .region(software.amazon.awssdk.regions.Region.of(System.getenv().getOrDefault("AWS_REGION", "us-east-1")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            var lines = dev.sessions.testing.Poll.until(Duration.ofSeconds(90), "the sign-out audited", () -> dynamo.query(b ->
+                    b.tableName(table).keyConditionExpression("principal = :p").expressionAttributeValues(Map.of(":p",
+                            software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(principal)))).items(),
+                    items -> !items.isEmpty());
+            assertEquals("signed-out", lines.getFirst().get("reason").s());
+        }
     }
 
     @Test

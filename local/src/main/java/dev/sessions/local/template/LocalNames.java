@@ -65,8 +65,9 @@ final class LocalNames implements Intrinsics.Scope {
             case TemplateEvaluator.QUEUE -> "https://sqs." + settings.region() + ".amazonaws.com/" + settings.accountId()
                     + "/" + template.physicalName(name, plain(rawProps.get("QueueName")));
             case "AWS::SNS::Topic" -> template.arn("sns", template.physicalName(name, plain(rawProps.get("TopicName"))));
-            // an event bus's Ref is its name
-            case "AWS::Events::EventBus" -> template.physicalName(name, plain(rawProps.get("Name")));
+            // an event bus's Ref is its name, which it must be given (a Sub of the stack's name, say)
+            case "AWS::Events::EventBus" -> template.physicalName(name, rawProps.get("Name") == null ? null
+                    : template.evaluate(rawProps.get("Name"), "Resources." + name + ".Properties.Name"));
             default -> template.physicalName(name, null);
         };
     }
