@@ -52,6 +52,10 @@ public final class SignOutsHandler implements RequestHandler<Map<String, Object>
                             "reason", AttributeValue.fromS(out.reason()),
                             "occurredAt", AttributeValue.fromS(out.occurredAt())))
                     .conditionExpression("attribute_not_exists(eventId)"));
+            if (context != null) {
+                context.getLogger().log("{\"level\":\"INFO\",\"message\":\"sign-out audited\",\"sessionId\":\""
+                        + out.sessionId() + "\",\"reason\":\"" + out.reason() + "\"}");
+            }
             return "audited";
         } catch (ConditionalCheckFailedException redelivered) {
             return "already audited";
