@@ -26,7 +26,7 @@ class RunScriptIT {
     @Test
     void givenRunScript_whenServingAndTerminated_thenEverythingItStartedIsGone() throws Exception {
         Path root = Executables.projectRoot();
-        int port = twoFreePorts();
+        int port = freePorts(3); // the sessions API, the orders service's, the sign-out audit's
         ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("scripts/run").toString(), "--no-build",
                 "--with-example", "--port", Integer.toString(port))
                 .directory(root.toFile()).redirectErrorStream(true)
@@ -41,6 +41,15 @@ class RunScriptIT {
             HttpResponse<String> response = Poll.answer(Duration.ofSeconds(120), "scripts/run serving /hello", http, hello);
             assertEquals(200, response.statusCode());
             walkThrough(http, "http://127.0.0.1:" + port, "http://127.0.0.1:" + (port + 1));
+            // the walk-through's sign-out reached the audit beside: the stream, the bus, its rule, its function
+            Path log = root.resolve("local/target/run-script-it.log");
+            Poll.until(Duration.ofSeconds(60), "the sign-out audited", () -> {
+                try {
+                    return java.nio.file.Files.readString(log).contains("sign-out audited");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
             List<ProcessHandle> started = run.descendants().toList();
             assertTrue(started.size() >= 4, "emulator, redis-server, runtime and a function JVM: " + started.size());
 
@@ -91,17 +100,24 @@ class RunScriptIT {
         return http.send(request(method, url, body, headers), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A free port whose next one is free too: the second stack's API is served there. */
-    private static int twoFreePorts() throws java.io.IOException {
+    /** A free port whose next {@code count - 1} are free too: the stacks beside the first are served there. */
+    private static int freePorts(int count) throws java.io.IOException {
         for (int attempt = 0; attempt < 20; attempt++) {
             int port = ServerProcess.freePort();
-            try (java.net.ServerSocket next = new java.net.ServerSocket(port + 1, 1,
-                    java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.ServerSocket> held = new java.util.ArrayList<>();
+            try {
+                for (int next = 1; next < count; next++) {
+                    held.add(new java.net.ServerSocket(port + next, 1, java.net.InetAddress.getLoopbackAddress()));
+                }
                 return port;
             } catch (java.io.IOException taken) {
                 // try another
+            } finally {
+                for (java.net.ServerSocket socket : held) {
+                    socket.close();
+                }
             }
         }
-        throw new IllegalStateException("no two free ports in a row on 127.0.0.1");
+        throw new IllegalStateException("no " + count + " free ports in a row on 127.0.0.1");
     }
 }
