@@ -78,5 +78,15 @@ class AuthorizerCostTest(unittest.TestCase):
         self.assertIn("+$0.00", text)
 
 
+class MachineTest(unittest.TestCase):
+
+    def test_no_result_names_a_path_of_the_machine_that_measured_it(self):
+        for name in sorted(os.listdir(report.RESULTS)):
+            with open(os.path.join(report.RESULTS, name)) as f:
+                machine = json.load(f).get("machine", {})
+            for key, value in machine.items():
+                self.assertNotIn("/", str(value), f"{name}: machine.{key} names a path: {value}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -41,7 +41,7 @@ public final class Bench {
                 "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
         this.redisUrl = require("REDIS_URL");
         this.java = JavaRuntime.locate(null, root.resolve("local/target/ric"), Files.createTempDirectory("bench-"));
-        this.machine = Machine.describe(java.java() + (java.javaIsLambdaVersion() ? " (Java 21)" : ""));
+        this.machine = Machine.describe(Machine.javaOf(java.java(), java.javaIsLambdaVersion()));
     }
 
     public static void main(String[] args) throws Exception {

