@@ -56,16 +56,16 @@ stage_done() {
   printf '    ok: %s (%ss)\n' "$STAGE_NAME" "$(( $(date +%s) - STAGE_START ))"
 }
 
-# Runs a main class of the local module (the local runtime, the operations tools), building the
-# module first when its sources are newer than its jar.
-run_local_tool() {
-  local main="$1"
-  shift
-  local jar="$ROOT/local/target/local.jar"
-  if [ ! -f "$jar" ] || [ -n "$(cd "$ROOT" && find pom.xml shared/pom.xml shared/src/main local/pom.xml local/src/main -newer "$jar" -print -quit)" ]; then
-    (cd "$ROOT" && mvn -B -q -pl local -am package -DskipTests >&2)
+# Runs a main class of a Java module (local: the local runtime; tools: the operators' tools),
+# building the module first when its sources, or shared's, are newer than its jar.
+run_module_main() {
+  local module="$1" main="$2"
+  shift 2
+  local jar="$ROOT/$module/target/$module.jar"
+  if [ ! -f "$jar" ] || [ -n "$(cd "$ROOT" && find pom.xml shared/pom.xml shared/src/main "$module/pom.xml" "$module/src/main" -newer "$jar" -print -quit)" ]; then
+    (cd "$ROOT" && mvn -B -q -pl "$module" -am package -DskipTests >&2)
   fi
-  exec java -Dsessions.venv="$VENV" -Dsessions.root="$ROOT" -cp "$jar:$ROOT/local/target/lib/*" "$main" "$@"
+  exec java -Dsessions.venv="$VENV" -Dsessions.root="$ROOT" -cp "$jar:$ROOT/$module/target/lib/*" "$main" "$@"
 }
 
 # Starts, on free loopback ports, what a local run needs and is not given: the moto server unless

@@ -17,25 +17,6 @@ final class AwsClients {
     private AwsClients() {
     }
 
-    /**
-     * The environment a command-line tool's clients are built from: this process's, with an
-     * explicit endpoint and region when given, and test credentials for an emulator that has none.
-     */
-    static Map<String, String> environment(String endpointUrl, String region) {
-        Map<String, String> aws = new java.util.LinkedHashMap<>(System.getenv());
-        if (endpointUrl != null) {
-            aws.put("AWS_ENDPOINT_URL", endpointUrl);
-        }
-        if (region != null) {
-            aws.put("AWS_REGION", region);
-        }
-        if (aws.containsKey("AWS_ENDPOINT_URL") && !aws.containsKey("AWS_ACCESS_KEY_ID")) {
-            aws.put("AWS_ACCESS_KEY_ID", "test");
-            aws.put("AWS_SECRET_ACCESS_KEY", "test");
-        }
-        return aws;
-    }
-
     /** @param aws AWS_REGION, AWS_ENDPOINT_URL and credentials, as the functions get them */
     static DynamoDbClient dynamoDb(Map<String, String> aws) {
         return DynamoDbClients.fromEnvironment(aws);

@@ -1,4 +1,4 @@
-package dev.sessions.local;
+package dev.sessions.tools;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The command line of an operations tool: options that take a value, flags that do not. A bad
- * command line is one line on stderr and exit code 2, as the tools' callers expect.
+ * command line is one line on stderr (what is wrong, then the usage) and exit code 2, as the tools'
+ * callers expect.
  *
  * @param values each valued option given, by its name ({@code --table})
  * @param flags the flags given
@@ -30,7 +31,7 @@ record ToolArguments(Map<String, String> values, Set<String> flags) {
      * @param valued the options that take a value
      * @param flags the options that do not
      * @param required the valued options that must be there
-     * @param usage the usage line, added to a message about an unknown or missing option
+     * @param usage the usage, added in parentheses to a message about an unknown or missing option
      * @throws Refused naming what is wrong
      */
     static ToolArguments parse(String[] args, List<String> valued, List<String> flags, List<String> required,
@@ -46,12 +47,12 @@ record ToolArguments(Map<String, String> values, Set<String> flags) {
                 }
                 values.put(args[i], args[++i]);
             } else {
-                throw new Refused("error: unknown argument " + args[i] + "\n" + usage);
+                throw new Refused("error: unknown argument " + args[i] + " (" + usage + ")");
             }
         }
         if (!values.keySet().containsAll(required)) {
             throw new Refused("error: " + String.join(" and ", required) + (required.size() > 1 ? " are" : " is")
-                    + " required\n" + usage);
+                    + " required (" + usage + ")");
         }
         return new ToolArguments(values, given);
     }

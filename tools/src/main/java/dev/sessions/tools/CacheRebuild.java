@@ -1,6 +1,7 @@
-package dev.sessions.local;
+package dev.sessions.tools;
 
 import dev.sessions.adapter.dynamodb.BatchRead;
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.dynamodb.SessionItem;
 import dev.sessions.adapter.redis.RedisCacheReplica;
 import dev.sessions.adapter.redis.RedisConnection;
@@ -56,7 +57,7 @@ public final class CacheRebuild {
             return 2;
         }
         boolean flush = options.has("--flush");
-        Map<String, String> aws = AwsClients.environment(options.get("--endpoint-url"), options.get("--region"));
+        Map<String, String> aws = ToolEnvironment.of(options.get("--endpoint-url"), options.get("--region"));
         RedisConnection.Settings redisSettings;
         try {
             redisSettings = RedisConnection.Settings.fromUrl(options.get("--redis-url"), Duration.ofSeconds(5),
@@ -65,7 +66,7 @@ public final class CacheRebuild {
             err.println("error: " + e.getMessage());
             return 2;
         }
-        try (DynamoDbClient dynamo = AwsClients.dynamoDb(aws); RedisConnection redis = new RedisConnection(redisSettings)) {
+        try (DynamoDbClient dynamo = DynamoDbClients.fromEnvironment(aws); RedisConnection redis = new RedisConnection(redisSettings)) {
             redis.call("PING");
             if (flush) {
                 out.println("flushed " + flush(redis) + " cached sessions");

@@ -1,4 +1,4 @@
-package dev.sessions.local;
+package dev.sessions.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,5 +1,6 @@
-package dev.sessions.local;
+package dev.sessions.tools;
 
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.dynamodb.SessionItem;
 import dev.sessions.adapter.redis.RedisCacheReplica;
 import dev.sessions.adapter.redis.RedisConnection;
@@ -67,8 +68,8 @@ public final class RevokeSessions {
             err.println("error: " + e.getMessage());
             return 2;
         }
-        Map<String, String> aws = AwsClients.environment(options.get("--endpoint-url"), options.get("--region"));
-        try (DynamoDbClient dynamo = AwsClients.dynamoDb(aws);
+        Map<String, String> aws = ToolEnvironment.of(options.get("--endpoint-url"), options.get("--region"));
+        try (DynamoDbClient dynamo = DynamoDbClients.fromEnvironment(aws);
              RedisConnection redis = redisSettings.map(RedisConnection::new).orElse(null)) {
             if (redis != null) {
                 redis.call("PING");
