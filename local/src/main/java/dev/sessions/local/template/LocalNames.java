@@ -68,6 +68,9 @@ final class LocalNames implements Intrinsics.Scope {
             // an event bus's Ref is its name, which it must be given (a Sub of the stack's name, say)
             case "AWS::Events::EventBus" -> template.physicalName(name, rawProps.get("Name") == null ? null
                     : template.evaluate(rawProps.get("Name"), "Resources." + name + ".Properties.Name"));
+            // a dashboard's Ref is its name too, DashboardName when given
+            case "AWS::CloudWatch::Dashboard" -> template.physicalName(name, rawProps.get("DashboardName") == null ? null
+                    : template.evaluate(rawProps.get("DashboardName"), "Resources." + name + ".Properties.DashboardName"));
             default -> template.physicalName(name, null);
         };
     }
@@ -80,6 +83,10 @@ final class LocalNames implements Intrinsics.Scope {
                     + " the template");
         }
         String type = String.valueOf(resource.get("Type"));
+        if (TemplateEvaluator.APPLICATION.equals(type) && attribute.startsWith("Outputs.")) {
+            // a nested stack's output: its own template evaluated with what this one passes it
+            return template.application(resourceId).output(attribute.substring("Outputs.".length()));
+        }
         String name = String.valueOf(ref(resourceId, where));
         boolean table = TemplateEvaluator.TABLE.equals(type) || TemplateEvaluator.GLOBAL_TABLE.equals(type);
         return switch ((table ? TemplateEvaluator.TABLE : type) + "." + attribute) {

@@ -267,6 +267,26 @@ public final class Template {
      * An HttpApi's id, as {@code Ref} gives it: ten lower-case characters of the stack and the
      * logical id, as API Gateway's ids look, so that two stacks' APIs (and their execute-api ARNs) differ.
      */
+    /**
+     * A nested application ({@code AWS::Serverless::Application} with a local {@code Location}), read
+     * as CloudFormation creates it: its template with the parameters this one passes it.
+     *
+     * @throws TemplateException when there is no such application, its Location is not a local file,
+     *     or a parameter it needs is not passed
+     */
+    public Template application(String logicalId) {
+        return evaluator.application(logicalId);
+    }
+
+    /** The value of an output, evaluated. @throws TemplateException if there is none, or its Condition fails */
+    public String output(String name) {
+        Map<String, Object> definition = Props.map(evaluator.outputs().get(name));
+        if (definition.isEmpty() || !evaluator.outputApplies(definition)) {
+            throw new TemplateException(file() + " has no output " + name);
+        }
+        return String.valueOf(evaluator.evaluate(definition.get("Value"), "Outputs." + name + ".Value"));
+    }
+
     public String apiId(String logicalId) {
         return String.valueOf(evaluator.evaluate(Map.of("Ref", logicalId), "Resources." + logicalId));
     }

@@ -21,6 +21,7 @@ final class TemplateEvaluator {
     static final String TABLE = "AWS::DynamoDB::Table";
     static final String GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable";
     static final String QUEUE = "AWS::SQS::Queue";
+    static final String APPLICATION = "AWS::Serverless::Application";
 
     private final Path file;
     private final Template.Settings settings;
@@ -32,6 +33,7 @@ final class TemplateEvaluator {
     private final Map<String, Object> outputs;
     private final Map<String, Map<String, Object>> resources;
     private final Intrinsics intrinsics;
+    private final Map<String, Template> applications = new LinkedHashMap<>();
 
     TemplateEvaluator(Path file, Map<String, Object> document, Map<String, String> overrides, Template.Settings settings) {
         this.file = file;
@@ -211,6 +213,57 @@ final class TemplateEvaluator {
             }
         }
         return selected;
+    }
+
+    /**
+     * A nested application read as CloudFormation creates it: the template at its local
+     * {@code Location} (relative to this one), with the Parameters this template passes, evaluated,
+     * as its parameter values, in a stack named {@code <stack>-<logicalId>} of the same account and
+     * region. Read once.
+     *
+     * @throws TemplateException for a Location that is not a local file (a URL, a Serverless
+     *     Application Repository app), a parameter value that is not a scalar or a list, or a
+     *     parameter of the child that has no Default and is not passed (a deploy fails on it)
+     */
+    Template application(String logicalId) {
+        Template known = applications.get(logicalId);
+        if (known != null) {
+            return known;
+        }
+        if (!isType(logicalId, APPLICATION)) {
+            throw new TemplateException("no " + APPLICATION + " " + logicalId + " in " + file);
+        }
+        String at = "Resources." + logicalId + ".Properties";
+        Map<String, Object> props = properties(logicalId);
+        if (!(props.get("Location") instanceof String location) || location.contains("://")) {
+            throw new TemplateException(at + ".Location: the local runtime reads a nested application from a local"
+                    + " file only, found " + props.get("Location"));
+        }
+        Map<String, String> passed = new LinkedHashMap<>();
+        Props.map(props.getOrDefault("Parameters", Map.of())).forEach((name, value) -> passed.put(name, switch (value) {
+            case String text -> text;
+            case List<?> list -> String.join(",", list.stream().map(String::valueOf).toList());
+            case Map<?, ?> map -> throw new TemplateException(at + ".Parameters." + name + " is not a value: " + map);
+            default -> String.valueOf(value);
+        }));
+        Path parent = file.toAbsolutePath().getParent();
+        Path child = parent == null ? Path.of(location) : parent.resolve(location);
+        Template.Settings childSettings = new Template.Settings(settings.stackName() + "-" + logicalId, settings.region(),
+                settings.accountId(), Map.of(), settings.imports());
+        Template template;
+        try {
+            template = Template.load(child, passed, childSettings);
+        } catch (TemplateException e) {
+            throw new TemplateException(at + ": " + location + ": " + e.getMessage());
+        }
+        template.parameters().forEach((name, value) -> {
+            if (value == null) {
+                throw new TemplateException(at + ".Parameters: " + location + " needs parameter " + name
+                        + " (it has no Default), and it is not passed");
+            }
+        });
+        applications.put(logicalId, template);
+        return template;
     }
 
     /** {@code <stack>-<logicalId>} unless the template names the resource. */

@@ -206,6 +206,106 @@ class TemplateTest {
     }
 
     @Test
+    void givenANestedApplication_whenRead_thenItsTemplateGetsTheEvaluatedParametersAndItsOutputsResolve(@TempDir Path dir)
+            throws IOException {
+        Files.createDirectories(dir.resolve("child"));
+        Files.writeString(dir.resolve("child/template.yaml"), """
+                Parameters:
+                  WatchedName: {Type: String}
+                  Threshold: {Type: Number}
+                  Email: {Type: String, Default: ""}
+                Conditions:
+                  HasEmail: !Not [!Equals [!Ref Email, ""]]
+                Resources:
+                  Topic:
+                    Type: AWS::SNS::Topic
+                  Subscription:
+                    Type: AWS::SNS::Subscription
+                    Condition: HasEmail
+                    Properties: {TopicArn: !Ref Topic, Endpoint: !Ref Email, Protocol: email}
+                  Alarm:
+                    Type: AWS::CloudWatch::Alarm
+                    Properties:
+                      Dimensions: [{Name: FunctionName, Value: !Ref WatchedName}]
+                      Threshold: !Ref Threshold
+                Outputs:
+                  TopicArn:
+                    Value: !Ref Topic
+                  Watched:
+                    Value: !Sub "${WatchedName} at ${AWS::StackName}"
+                """);
+        Path parent = Files.writeString(dir.resolve("template.yaml"), """
+                Parameters:
+                  Threshold: {Type: Number, Default: 5}
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties: {Handler: a.B, Runtime: java21}
+                  Watching:
+                    Type: AWS::Serverless::Application
+                    Properties:
+                      Location: child/template.yaml
+                      Parameters:
+                        WatchedName: !Ref F
+                        Threshold: !Ref Threshold
+                Outputs:
+                  Topic:
+                    Value: !GetAtt Watching.Outputs.TopicArn
+                """);
+
+        Template template = Template.load(parent, Map.of("Threshold", "7"), SETTINGS);
+        Template child = template.application("Watching");
+
+        assertEquals("stack-F", child.parameters().get("WatchedName"));
+        assertEquals("7", child.parameters().get("Threshold"));
+        assertEquals(List.of("Topic", "Alarm"), child.resourceIds(), "the child's own defaults and conditions hold");
+        assertEquals("stack-F at stack-Watching", child.output("Watched"));
+        assertEquals(child.output("TopicArn"), template.output("Topic"));
+        assertTrue(template.output("Topic").startsWith("arn:aws:sns:eu-west-1:111122223333:"), template.output("Topic"));
+    }
+
+    @Test
+    void givenANestedApplicationMissingAParameterOrNotLocal_whenRead_thenRefusedNamingIt(@TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("child.yaml"), """
+                Parameters:
+                  Needed: {Type: String}
+                Resources:
+                  Topic:
+                    Type: AWS::SNS::Topic
+                """);
+        Path parent = Files.writeString(dir.resolve("template.yaml"), """
+                Resources:
+                  Unpassed:
+                    Type: AWS::Serverless::Application
+                    Properties:
+                      Location: child.yaml
+                  Remote:
+                    Type: AWS::Serverless::Application
+                    Properties:
+                      Location: https://bucket.s3.amazonaws.com/child.yaml
+                      Parameters: {Needed: x}
+                  Passed:
+                    Type: AWS::Serverless::Application
+                    Properties:
+                      Location: child.yaml
+                      Parameters: {Needed: x, Unknown: y}
+                """);
+        Template template = Template.load(parent, Map.of(), SETTINGS);
+
+        TemplateException unpassed = assertThrows(TemplateException.class, () -> template.application("Unpassed"));
+        TemplateException remote = assertThrows(TemplateException.class, () -> template.application("Remote"));
+        TemplateException unknown = assertThrows(TemplateException.class, () -> template.application("Passed"));
+
+        assertEquals("Resources.Unpassed.Properties.Parameters: child.yaml needs parameter Needed (it has no Default),"
+                + " and it is not passed", unpassed.getMessage());
+        assertTrue(remote.getMessage().startsWith("Resources.Remote.Properties.Location: the local runtime reads a nested"
+                + " application from a local file only"), remote.getMessage());
+        assertEquals("Resources.Passed.Properties: child.yaml: parameter override Unknown names no parameter of the"
+                + " template", unknown.getMessage());
+    }
+
+    @Test
     void givenUnsupportedEventType_whenRoutesRead_thenNamedInError(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("t.yaml"), """
                 Resources:
