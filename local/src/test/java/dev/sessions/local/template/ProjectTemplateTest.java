@@ -27,11 +27,15 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 /** The project's own template.yaml, held to the code: metrics, alarms, dashboard, tables. */
 class ProjectTemplateTest {
 
-    /** The template as written, intrinsics unevaluated: for what no emulator shows (DependsOn, key policies). */
+    /** A template as written, intrinsics unevaluated: for what no emulator shows (DependsOn, key policies). */
     @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> rawResources() throws java.io.IOException {
-        Map<String, Object> raw = CfnYaml.load(Files.readString(Executables.projectRoot().resolve("template.yaml")));
+    private static Map<String, Map<String, Object>> rawResources(String file) throws java.io.IOException {
+        Map<String, Object> raw = CfnYaml.load(Files.readString(Executables.projectRoot().resolve(file)));
         return (Map<String, Map<String, Object>>) raw.get("Resources");
+    }
+
+    private static Map<String, Map<String, Object>> rawResources() throws java.io.IOException {
+        return rawResources("template.yaml");
     }
 
     private static Map<String, JwtAuthorizer> jwtRoutes(Map<String, String> parameters) {
@@ -125,7 +129,7 @@ class ProjectTemplateTest {
     @Test
     void givenTheAlarmTopic_whenEncrypted_thenWithAKeyWhosePolicyLetsCloudWatchPublish() throws Exception {
         // AWS's knowledge center: with the AWS managed alias/aws/sns key, alarms cannot start their actions
-        Map<String, Map<String, Object>> resources = rawResources();
+        Map<String, Map<String, Object>> resources = rawResources("monitoring/template.yaml");
         Object keyId = ((Map<?, ?>) resources.get("AlarmTopic").get("Properties")).get("KmsMasterKeyId");
         assertTrue(keyId instanceof Map<?, ?> ref && ref.get("Ref") instanceof String, "a key of the stack's own: " + keyId);
         Map<?, ?> key = resources.get((String) ((Map<?, ?>) keyId).get("Ref"));
@@ -168,7 +172,7 @@ class ProjectTemplateTest {
     @Test
     void givenAlarmsOnSparseMetrics_whenDataIsMissing_thenEachMetricIsFilledWithZero() {
         // CloudWatch ignores TreatMissingData for AWS/DynamoDB alarms; a metric-math FILL gives every period a value
-        Template template = template("true");
+        Template template = monitoring("true");
         for (String alarm : template.resourceIdsOfType("AWS::CloudWatch::Alarm")) {
             Map<String, Object> props = template.resourceProperties(alarm);
             if (!(props.get("Metrics") instanceof List<?> queries)) {
@@ -198,7 +202,7 @@ class ProjectTemplateTest {
     void givenFunctionsThatCountCacheErrors_whenTheCacheFails_thenTheAlarmSumsEveryOne() {
         Template template = template("true");
         Set<String> summed = new TreeSet<>();
-        for (Object query : (List<?>) template.resourceProperties("CacheErrorsAlarm").get("Metrics")) {
+        for (Object query : (List<?>) monitoring("true").resourceProperties("CacheErrorsAlarm").get("Metrics")) {
             if (((Map<?, ?>) query).get("MetricStat") instanceof Map<?, ?> stat) {
                 for (Object dimension : (List<?>) ((Map<?, ?>) stat.get("Metric")).get("Dimensions")) {
                     summed.add(String.valueOf(((Map<?, ?>) dimension).get("Value")));
@@ -234,6 +238,11 @@ class ProjectTemplateTest {
     private static Template template(String cacheEnabled) {
         return Template.load(Executables.projectRoot().resolve("template.yaml"), Map.of("CacheEnabled", cacheEnabled),
                 Template.Settings.defaults());
+    }
+
+    /** The monitoring stack as the top-level stack creates it (its nested application), with what it passes. */
+    private static Template monitoring(String cacheEnabled) {
+        return template(cacheEnabled).application("Monitoring");
     }
 
     /** The metric names in the functions' own namespace that the dashboard and the alarms use. */
@@ -272,7 +281,7 @@ class ProjectTemplateTest {
     void givenMetricsTheCodeEmits_whenTemplateRead_thenEachIsOnTheDashboardOrAnAlarmAndNoOtherIs() {
         Set<String> emitted = Arrays.stream(Metric.values()).map(Metric::metricName).collect(Collectors.toCollection(TreeSet::new));
 
-        Set<String> used = metricsInTemplate(template("true"));
+        Set<String> used = metricsInTemplate(monitoring("true"));
 
         assertEquals(emitted, used, "metrics emitted in code vs used by the dashboard and alarms");
     }
@@ -281,9 +290,10 @@ class ProjectTemplateTest {
     @ValueSource(strings = {"true", "false"})
     void givenEveryFunction_whenTemplateRead_thenItHasErrorAndThrottleAlarms(String cacheEnabled) {
         Template template = template(cacheEnabled);
+        Template monitoring = template.application("Monitoring");
         Set<String> alarmed = new HashSet<>();
-        for (String alarm : template.resourceIdsOfType("AWS::CloudWatch::Alarm")) {
-            Map<String, Object> props = template.resourceProperties(alarm);
+        for (String alarm : monitoring.resourceIdsOfType("AWS::CloudWatch::Alarm")) {
+            Map<String, Object> props = monitoring.resourceProperties(alarm);
             if ("AWS/Lambda".equals(props.get("Namespace")) && props.get("Dimensions") instanceof List<?> dimensions) {
                 String function = String.valueOf(((Map<?, ?>) dimensions.getFirst()).get("Value"));
                 alarmed.add(function + ":" + props.get("MetricName"));
@@ -293,6 +303,84 @@ class ProjectTemplateTest {
             assertTrue(alarmed.contains(function.name() + ":Errors"), function.logicalId() + " has no Errors alarm");
             assertTrue(alarmed.contains(function.name() + ":Throttles"), function.logicalId() + " has no Throttles alarm");
         }
+    }
+
+    @Test
+    void givenTheMonitoringStack_whenTheTopLevelStackCreatesIt_thenItWatchesItsResourcesWithTheUsersThresholds()
+            throws Exception {
+        Map<String, String> overrides = Map.of("CacheEnabled", "true", "AlarmEmail", "ops@example.com",
+                "FunctionErrorsThreshold", "9", "MetricsNamespace", "Team/Sessions");
+        Template top = Template.load(Executables.projectRoot().resolve("template.yaml"), overrides,
+                Template.Settings.defaults());
+        Template monitoring = top.application("Monitoring");
+
+        // what it watches: the names the top-level stack gave its functions, table, queue and API
+        for (LambdaFunction function : top.functions().values()) {
+            assertEquals(function.name(), monitoring.parameters().get(function.logicalId() + "Name"), function.logicalId());
+        }
+        assertEquals(top.tables().get("SessionsTable").name(), monitoring.parameters().get("SessionsTableName"));
+        assertEquals(top.apiId("HttpApi"), monitoring.parameters().get("HttpApiId"));
+        // how: the user's parameters are the top-level stack's, with their defaults there only
+        Set<String> topLevel = Template.declaredParameters(Executables.projectRoot().resolve("template.yaml"));
+        for (Map.Entry<String, Map<String, Object>> parameter : rawParameters("monitoring/template.yaml").entrySet()) {
+            assertTrue(!parameter.getValue().containsKey("Default"), parameter.getKey() + ": defaults live in template.yaml");
+        }
+        for (String name : List.of("AlarmEmail", "FunctionErrorsThreshold", "MetricsNamespace", "IteratorAgeAlarmMilliseconds",
+                "Api5xxRatePercent", "ApiLatencyP99Milliseconds", "FunctionThrottlesThreshold", "DynamoDbThrottlesThreshold",
+                "CacheErrorsThreshold")) {
+            assertTrue(topLevel.contains(name), name + " is a parameter of the top-level stack");
+            assertEquals(top.parameters().get(name), monitoring.parameters().get(name), name);
+        }
+        assertTrue(monitoring.resourceIds().contains("AlarmEmailSubscription"));
+        assertTrue(monitoring.resourceIds().contains("SessionSyncIteratorAgeAlarm"));
+        assertEquals("9", String.valueOf(monitoring.resourceProperties("HelloFunctionErrorsAlarm").get("Threshold")));
+        // the top-level outputs read the nested stack's
+        assertEquals(monitoring.output("AlarmTopicArn"), top.output("AlarmTopicArn"));
+        assertTrue(top.output("DashboardUrl").endsWith("#dashboards:name=" + top.settings().stackName() + "-operations"),
+                top.output("DashboardUrl"));
+
+        Template restored = Template.load(Executables.projectRoot().resolve("template.yaml"),
+                Map.of("SessionsTableName", "sessions-restored-2026-11-27"), Template.Settings.defaults());
+        Template watchingRestored = restored.application("Monitoring");
+        assertEquals("sessions-restored-2026-11-27", watchingRestored.parameters().get("SessionsTableName"));
+        assertTrue(!watchingRestored.resourceIds().contains("SessionSyncIteratorAgeAlarm"), "no cache, no sync function");
+        assertTrue(!watchingRestored.resourceIds().contains("AlarmEmailSubscription"));
+    }
+
+    @Test
+    void givenTheTopLevelTemplate_whenRead_thenItShowsTheSystemInOrderAndSaysWhyEachResourceIsThere() throws Exception {
+        List<String> lines = Files.readAllLines(Executables.projectRoot().resolve("template.yaml"));
+        int start = lines.indexOf("Resources:");
+        int end = lines.indexOf("Outputs:");
+        List<String> kinds = new java.util.ArrayList<>();
+        Map<String, Map<String, Object>> resources = rawResources();
+        for (int i = start + 1; i < end; i++) {
+            Matcher resource = Pattern.compile("^  ([A-Za-z0-9]+):$").matcher(lines.get(i));
+            if (!resource.matches()) {
+                continue;
+            }
+            assertTrue(lines.get(i - 1).startsWith("  # "), resource.group(1) + " has no comment saying why it is there");
+            String type = String.valueOf(resources.get(resource.group(1)).get("Type"));
+            String kind = type.equals("AWS::Serverless::Function") && lines.subList(i, Math.min(end, i + 80)).stream()
+                    .takeWhile(l -> !l.isEmpty()).anyMatch(l -> l.trim().equals("Type: DynamoDB")) ? "stream mappings"
+                    : type.equals("AWS::Serverless::Function") ? "functions"
+                    : type.startsWith("AWS::Serverless::HttpApi") ? "API"
+                    : type.startsWith("AWS::DynamoDB::") ? "tables"
+                    : type.startsWith("AWS::ElastiCache::") || type.startsWith("AWS::EC2::") ? "cache and network"
+                    : type.equals("AWS::Serverless::Application") ? "monitoring" : null;
+            if (kind != null && (kinds.isEmpty() || !kinds.getLast().equals(kind))) {
+                kinds.add(kind);
+            }
+        }
+        assertEquals(List.of("functions", "API", "tables", "stream mappings", "cache and network", "monitoring"), kinds);
+        assertTrue(rawResources().values().stream().noneMatch(r -> String.valueOf(r.get("Type")).startsWith("AWS::CloudWatch::")),
+                "alarms and the dashboard live in monitoring/template.yaml");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> rawParameters(String file) throws java.io.IOException {
+        Map<String, Object> raw = CfnYaml.load(Files.readString(Executables.projectRoot().resolve(file)));
+        return (Map<String, Map<String, Object>>) raw.get("Parameters");
     }
 
     @Test
