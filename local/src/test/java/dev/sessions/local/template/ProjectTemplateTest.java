@@ -449,6 +449,29 @@ class ProjectTemplateTest {
         assertEquals("false", profiles.get("dev").get("CacheEnabled"), "dev deploys without a network");
     }
 
+    @Test
+    void givenANestedApplication_whenEachDeployProfileDeploys_thenItAcknowledgesAutoExpandAsCloudFormationRequires()
+            throws Exception {
+        // CloudFormation refuses a template with a nested application (AWS::Serverless::Application)
+        // unless the deploy acknowledges CAPABILITY_AUTO_EXPAND; MiniStack checks no capability
+        assertTrue(!template("false").resourceIdsOfType("AWS::Serverless::Application").isEmpty());
+        Map<String, String> capabilities = new TreeMap<>();
+        String profile = null;
+        for (String line : Files.readAllLines(Executables.projectRoot().resolve("samconfig.toml"))) {
+            Matcher section = Pattern.compile("^\\[(\\w+)\\.deploy\\.parameters]").matcher(line);
+            if (section.find()) {
+                profile = section.group(1);
+            } else if (line.startsWith("[")) {
+                profile = null;
+            } else if (profile != null && line.startsWith("capabilities")) {
+                capabilities.put(profile, line);
+            }
+        }
+        assertEquals(deployProfiles().keySet(), capabilities.keySet(), "every deploy profile names its capabilities");
+        capabilities.forEach((name, line) -> assertTrue(line.contains("CAPABILITY_AUTO_EXPAND") && line.contains("CAPABILITY_IAM"),
+                name + ": " + line));
+    }
+
     private static void assertSameDefinition(CreateTableRequest fixture, CreateTableRequest template) {
         assertEquals(new HashSet<>(fixture.attributeDefinitions()), new HashSet<>(template.attributeDefinitions()));
         assertEquals(fixture.keySchema(), template.keySchema());
