@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
+import dev.sessions.testing.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,13 +15,18 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * examples/orders-service deployed beside a sessions stack, through the API Gateway both were
  * deployed to: scripts/rehearse runs it against MiniStack ({@code -Dsessions.api.url=<ApiUrl>
  * -Dsessions.orders.url=<OrdersApiUrl>}). The sessions stack's authorizer guards the orders routes:
  * a live session's principal is served, and a missing, an ended or a rotated-away session is refused
- * by API Gateway; and examples/sign-out-audit, whose rule on the sessions stack's bus audits a
+ * by API Gateway, as is one whose expiry has passed (-Dsessions.table=<the sessions table>, whose item's
+ * expiry the test moves back to its creation, as its idle window passing would); and examples/sign-out-audit, whose rule on the sessions stack's bus audits a
  * sign-out (-Dsessions.audit.table=<its AuditTable>). Not an IT: it needs the deployed stacks.
  */
 class DeployedExampleRehearsal {
@@ -66,16 +72,44 @@ class DeployedExampleRehearsal {
         assertEquals(204, send("DELETE", api + "sessions/current", null, bearer(token)).statusCode());
 
         // the stream mapping runs the stream function, which puts the event on the bus, whose rule runs the audit
-        try (var dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
-                .endpointOverride(URI.create(System.getenv("AWS_ENDPOINT_URL")))
-                .region(software.amazon.awssdk.regions.Region.of(System.getenv().getOrDefault("AWS_REGION", "us-east-1")))
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
-            var lines = dev.sessions.testing.Poll.until(Duration.ofSeconds(90), "the sign-out audited", () -> dynamo.query(b ->
+        try (var dynamo = dynamo()) {
+            var lines = Poll.until(Duration.ofSeconds(90), "the sign-out audited", () -> dynamo.query(b ->
                     b.tableName(table).keyConditionExpression("principal = :p").expressionAttributeValues(Map.of(":p",
-                            software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(principal)))).items(),
+                            AttributeValue.fromS(principal)))).items(),
                     items -> !items.isEmpty());
             assertEquals("signed-out", lines.getFirst().get("reason").s());
         }
+    }
+
+    @Test
+    void givenASessionWhoseExpiryHasPassed_whenItCallsTheOrdersStack_thenRefusedAtOnce() {
+        String table = System.getProperty("sessions.table", "");
+        assertTrue(!table.isEmpty(), "name the sessions stack's table: -Dsessions.table=<name>");
+        HttpResponse<String> created = send("POST", api + "sessions", "{\"principal\":\"expiring\"}",
+                Map.of("Content-Type", "application/json"));
+        assertEquals(201, created.statusCode(), created.body());
+        Map<String, Object> body = Json.parseObject(created.body(), 8);
+        String token = (String) body.get("token");
+        String id = (String) ((Map<?, ?>) body.get("session")).get("id");
+        assertEquals(200, send("GET", orders + "orders", null, bearer(token)).statusCode(), "live: served");
+
+        // the idle window's passing, without waiting for it: the item expires at the second it was created,
+        // on the stack's own clock, whatever this machine's says
+        try (var dynamo = dynamo()) {
+            var key = Map.of("id", AttributeValue.fromS(id));
+            long createdMillis = Long.parseLong(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true))
+                    .item().get("createdAt").n());
+            dynamo.updateItem(b -> b.tableName(table).key(key).updateExpression("SET expiresAt = :created")
+                    .expressionAttributeValues(Map.of(":created", AttributeValue.fromN(Long.toString(createdMillis / 1000)))));
+        }
+        HttpResponse<String> expired = send("GET", orders + "orders", null, bearer(token));
+        assertEquals(403, expired.statusCode(), "expired: refused at once: " + expired.body());
+    }
+
+    private static DynamoDbClient dynamo() {
+        return DynamoDbClient.builder().endpointOverride(URI.create(System.getenv("AWS_ENDPOINT_URL")))
+                .region(Region.of(System.getenv().getOrDefault("AWS_REGION", "us-east-1")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     @Test
