@@ -69,7 +69,8 @@ public final class SessionsHandler implements RequestStreamHandler {
         this.crossSite = components.settings().trustedOrigins();
         this.answerMargin = dev.sessions.adapter.dynamodb.DynamoDbClients.CALL_TIMEOUT
                 .plus(components.settings().redisTimeout()).plus(java.time.Duration.ofSeconds(1));
-        this.routes = components.routes("SessionsFunction", out);
+        // every answer depends on the Fetch Metadata and Origin headers (the cross-site check), refusals too
+        this.routes = components.routes("SessionsFunction", out).withHeaderOnEveryAnswer("vary", VARY);
         this.priming = Priming.register(routes.logs(), this::warmUp);
     }
 
@@ -103,9 +104,9 @@ public final class SessionsHandler implements RequestStreamHandler {
         Optional<Problem> refusal = crossSite.refusal(request, requests.carriesSessionCookie(request));
         if (refusal.isPresent()) {
             log.count(Metric.CROSS_SITE_REFUSALS).field("refused", "cross-site");
-            return ApiResponse.problem(refusal.get(), request.apiRequestId()).header("vary", VARY);
+            return ApiResponse.problem(refusal.get(), request.apiRequestId());
         }
-        return routed(request, writeId, deadline, log).header("vary", VARY);
+        return routed(request, writeId, deadline, log);
     }
 
     private ApiResponse routed(HttpRequest request, String writeId, java.time.Instant deadline, RequestLog log) {

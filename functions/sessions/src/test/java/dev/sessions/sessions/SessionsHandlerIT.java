@@ -965,6 +965,18 @@ class SessionsHandlerIT {
     }
 
     @Test
+    void givenAnyAnswer_whenHandled_thenItVariesByFetchMetadataAndOrigin() {
+        HandlerResponse refusal = handle(event("sessions-patch-cross-site.json"));
+        HandlerResponse unknown = current(SessionToken.generate().value());
+        HandlerResponse badBody = handle(event("sessions-create.json").body("{"));
+
+        for (HandlerResponse answer : List.of(refusal, unknown, badBody)) {
+            assertEquals("Sec-Fetch-Site, Origin", answer.headers().get("vary"), answer.statusCode() + " " + answer.body());
+        }
+        assertEquals(List.of(403, 401, 400), List.of(refusal.statusCode(), unknown.statusCode(), badBody.statusCode()));
+    }
+
+    @Test
     void givenAUsersSessionsOnThreeDevices_whenListedEndedOneByOneAndAllButTheCurrent_thenEachAsTheContractSays() {
         String principal = "devices-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
         testbed.seed(TOKEN_A, principal, Map.of());

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Runs an API function's route for each request: reads the event, runs the route, turns each
@@ -40,10 +42,26 @@ public final class RouteRunner {
 
     private final FunctionLog logs;
     private final Clock clock;
+    private final Map<String, String> everyAnswer;
 
     public RouteRunner(FunctionLog logs, Clock clock) {
+        this(logs, clock, Map.of());
+    }
+
+    private RouteRunner(FunctionLog logs, Clock clock, Map<String, String> everyAnswer) {
         this.logs = logs;
         this.clock = clock;
+        this.everyAnswer = everyAnswer;
+    }
+
+    /**
+     * The same runner, with a header on every answer it writes: the route's own, and the refusals
+     * and failures it maps (a {@code Vary} that a cache must honour on a 401 as on a 200).
+     */
+    public RouteRunner withHeaderOnEveryAnswer(String lowerCaseName, String value) {
+        Map<String, String> headers = new LinkedHashMap<>(everyAnswer);
+        headers.put(lowerCaseName, value);
+        return new RouteRunner(logs, clock, Map.copyOf(headers));
     }
 
     /** The function's log, which this runner writes each request's line to. */
@@ -60,7 +78,9 @@ public final class RouteRunner {
     public void handle(InputStream event, OutputStream response, Context context, TimedRoute route)
             throws IOException {
         Invocation invocation = Invocation.of(context, clock);
-        HttpApiPayload.writeResponse(respond(HttpApiPayload.readRequest(event), invocation, route, logs), response);
+        ApiResponse answer = respond(HttpApiPayload.readRequest(event), invocation, route, logs);
+        everyAnswer.forEach(answer::header);
+        HttpApiPayload.writeResponse(answer, response);
     }
 
     /**
