@@ -2,6 +2,8 @@ package dev.sessions.authorizer;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.sessions.adapter.apigw.CrossSiteCheck;
+import dev.sessions.adapter.apigw.HttpRequest;
 import dev.sessions.adapter.lambda.Invocation;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.ReadMetrics;
@@ -31,7 +33,10 @@ import java.util.Map;
  * responses) that lets a request through when it presents a live session, by the rules of
  * {@code GET /sessions/current} ({@link SessionVerifier}), and hands the integration the session's
  * id, principal, expiry and the data keys the stack names ({@link AuthorizerContext}), never its
- * token. A store failure refuses (fails closed), and is logged and counted. Parse, verify, answer.
+ * token. A store failure refuses (fails closed), and is logged and counted. A browser's cross-origin
+ * unsafe request riding on the session cookie is refused before the store is asked, as the session
+ * routes refuse it ({@link CrossSiteCheck}), unless API Gateway caches the answers by the cookie:
+ * then a refusal would be kept for the cookie and lock its owner out. Parse, verify, answer.
  */
 public final class SessionAuthorizerHandler implements RequestStreamHandler {
 
@@ -40,6 +45,8 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
 
     private final SessionVerifier verifier;
     private final TokenSource source;
+    private final CrossSiteCheck crossSite;
+    private final String cookieName;
     private final List<String> dataKeys;
     private final FunctionLog logs;
     private final Clock clock;
@@ -59,6 +66,8 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
     public SessionAuthorizerHandler(SessionComponents components, Map<String, String> env, PrintStream out) {
         this.verifier = new SessionVerifier(components.sessions(), components.cookie());
         this.source = TokenSource.of(env.get("TOKEN_SOURCE"));
+        this.crossSite = components.settings().trustedOrigins();
+        this.cookieName = components.cookie().name();
         this.dataKeys = Arrays.stream(env.getOrDefault("AUTHORIZER_DATA_KEYS", "").split(","))
                 .map(String::trim).filter(key -> !key.isEmpty()).toList();
         this.clock = components.clock();
@@ -89,7 +98,14 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
         Map<String, Object> event = Json.parseObject(new String(input.readAllBytes(), StandardCharsets.UTF_8), MAX_DEPTH);
         Map<String, Object> request = object(event, "requestContext");
         log.context("apiRequestId", request.get("requestId")).field("route", event.get("routeKey"));
-        Verdict verdict = verifier.verify(headers(event), strings(event.get("cookies")), source);
+        Map<String, String> headers = headers(event);
+        List<String> cookies = strings(event.get("cookies"));
+        if (source == TokenSource.ANY && crossSiteRefused(object(request, "http").get("method"), headers, cookies)) {
+            log.count(Metric.AUTHORIZER_DENIALS).count(Metric.CROSS_SITE_REFUSALS).field("decision", "deny")
+                    .field("reason", "cross-site").emit("INFO", null);
+            return Map.of("isAuthorized", false);
+        }
+        Verdict verdict = verifier.verify(headers, cookies, source);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("isAuthorized", verdict.allowed());
         switch (verdict) {
@@ -111,6 +127,12 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
             }
         }
         return answer;
+    }
+
+    /** Whether this is a browser's cross-origin unsafe request with the session cookie (CSRF). */
+    private boolean crossSiteRefused(Object method, Map<String, String> headers, List<String> cookies) {
+        HttpRequest request = HttpRequest.of(method instanceof String name ? name : "GET", "/", headers, cookies);
+        return crossSite.refusal(request, request.carriesCookie(cookieName)).isPresent();
     }
 
     /** The request's headers by name (API Gateway lower-cases them; a hand-made event may not). */

@@ -178,6 +178,46 @@ class SessionAuthorizerHandlerIT {
     }
 
     @Test
+    void givenACrossSiteUnsafeRequestWithTheCookie_whenAuthorized_thenDeniedUnlessSameOriginTrustedOrBearer() {
+        testbed.seed(TOKEN_A, "alice@example.com", Map.of());
+        SessionAuthorizerHandler trusting = new SessionAuthorizerHandler(testbed.componentsOn(testbed.dynamo(),
+                Map.of("TRUSTED_ORIGINS", "https://app.example.com")), ENV, testbed.out());
+
+        assertEquals(false, decide(post().header("sec-fetch-site", "cross-site").header("origin", "https://evil.example"))
+                .get("isAuthorized"), "cross-site with the cookie");
+        assertEquals(false, decide(post().header("origin", "https://evil.example")).get("isAuthorized"),
+                "another origin, no Fetch Metadata");
+        assertEquals(true, decide(post().header("sec-fetch-site", "same-origin")).get("isAuthorized"), "same origin");
+        assertEquals(true, decide(post().header("origin", "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"))
+                .get("isAuthorized"), "the API's own origin");
+        assertEquals(true, decide(post()).get("isAuthorized"), "neither header: no browser");
+        assertEquals(true, decide(event().header("sec-fetch-site", "cross-site")).get("isAuthorized"),
+                "a cross-site GET (a link followed) changes nothing");
+        assertEquals(true, decide(bearer(TOKEN_A).method("POST").header("sec-fetch-site", "cross-site"))
+                .get("isAuthorized"), "a bearer token is no ambient credential");
+        assertEquals(true, decide(trusting, post().header("sec-fetch-site", "same-site")
+                .header("origin", "https://app.example.com")).get("isAuthorized"), "a trusted origin");
+        assertTrue(testbed.logText().contains("\"reason\":\"cross-site\""), testbed.logText());
+        assertEquals(2, testbed.logText().lines().filter(line -> line.contains("\"CrossSiteRefusals\":1")).count(),
+                testbed.logText());
+    }
+
+    private static ApiEvent post() {
+        return event().method("POST");
+    }
+
+    @Test
+    void givenAnswersCachedByTheCookie_whenACrossSiteRequestComes_thenItsAnswerIsTheCookiesAlone() {
+        testbed.seed(TOKEN_A, null, Map.of());
+        SessionAuthorizerHandler cookieKeyed = new SessionAuthorizerHandler(testbed.components(),
+                Map.of("TOKEN_SOURCE", "cookie"), testbed.out());
+
+        // API Gateway would keep this answer for the cookie: a refusal would lock its owner out
+        assertEquals(true, decide(cookieKeyed, event().method("POST").header("sec-fetch-site", "cross-site"))
+                .get("isAuthorized"));
+    }
+
+    @Test
     void givenATokenSourceOfTheCookie_whenABearerComesAlong_thenOnlyTheCookieIsRead() {
         testbed.seed(TOKEN_A, null, Map.of());
         SessionAuthorizerHandler cookieOnly = new SessionAuthorizerHandler(testbed.components(),

@@ -48,8 +48,7 @@ final class SessionRequests {
 
     /** Whether the request sent the session cookie: the ambient credential a cross-site request could ride on. */
     boolean carriesSessionCookie(HttpRequest request) {
-        return request.cookies().stream().anyMatch(c -> c.indexOf('=') > 0
-                && c.substring(0, c.indexOf('=')).trim().equals(cookie.name()));
+        return request.carriesCookie(cookie.name());
     }
 
     /**

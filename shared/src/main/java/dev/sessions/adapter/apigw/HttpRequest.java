@@ -96,6 +96,11 @@ public record HttpRequest(String method, String path, Map<String, String> header
         return Optional.ofNullable(headers.get(lowerCaseName));
     }
 
+    /** Whether the request sent a cookie of this name (the session cookie: an ambient credential). */
+    public boolean carriesCookie(String name) {
+        return cookies.stream().anyMatch(c -> c.indexOf('=') > 0 && c.substring(0, c.indexOf('=')).trim().equals(name));
+    }
+
     /** What the request tells of its device: a session it creates records it. */
     public dev.sessions.domain.Device device() {
         return dev.sessions.domain.Device.of(headers.get("user-agent"), sourceIp);
