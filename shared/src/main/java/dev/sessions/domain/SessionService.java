@@ -596,7 +596,7 @@ public final class SessionService {
             return false; // unknown, ended, a stranger's, or the current one under an old id: nothing to end
         }
         return revoke(target.get().id(), session.principal(), Instant.MAX, session.id(),
-                EndReason.ENDED_FROM_ANOTHER_DEVICE) == Revoke.ENDED;
+                EndReason.ENDED_FROM_ANOTHER_DEVICE, new HashSet<>()) == Revoke.ENDED;
     }
 
     /**
@@ -638,13 +638,16 @@ public final class SessionService {
     private Revocation revokeAll(String principal, Instant deadline, String spared, EndReason reason) {
         int revoked = 0;
         String after = null;
+        // a rotated session is in the index under every id of its chain (decision 37): each id is
+        // walked once per call, or a chain of n moves would cost n*n/2 steps
+        Set<String> walked = new HashSet<>();
         do {
             if (!clock.instant().isBefore(deadline)) {
                 return new Revocation(revoked, false);
             }
             SessionStore.IdPage page = store.idsOfPrincipal(principal, after);
             for (String id : page.ids()) {
-                switch (revoke(id, principal, deadline, spared, reason)) {
+                switch (revoke(id, principal, deadline, spared, reason, walked)) {
                     case ENDED -> revoked++;
                     case NOT_LIVE -> {
                     }
@@ -668,14 +671,18 @@ public final class SessionService {
      * then makes fail).
      */
     private Revoke revoke(String id, String principal, Instant deadline, EndReason reason) {
-        return revoke(id, principal, deadline, null, reason);
+        return revoke(id, principal, deadline, null, reason, new HashSet<>());
     }
 
-    /** As {@link #revoke(String, String, Instant, EndReason)}, leaving session {@code spared} alone should the moves lead to it. */
-    private Revoke revoke(String id, String principal, Instant deadline, String spared, EndReason reason) {
-        Set<String> visited = new HashSet<>();
+    /**
+     * As {@link #revoke(String, String, Instant, EndReason)}, leaving session {@code spared} alone
+     * should the moves lead to it, and stopping at an id in {@code walked} (which it adds to): that
+     * id's revocation was tried already, and wherever it led is done.
+     */
+    private Revoke revoke(String id, String principal, Instant deadline, String spared, EndReason reason,
+                          Set<String> walked) {
         String next = id;
-        while (visited.add(next)) { // a new id never repeats an old one: this ends
+        while (walked.add(next)) { // a new id never repeats an old one: this ends
             if (!clock.instant().isBefore(deadline)) {
                 return Revoke.OUT_OF_TIME;
             }

@@ -150,6 +150,24 @@ class AdminHandlerIT {
     }
 
     @Test
+    void givenASessionRotatedThirtyTimes_whenRevoked_thenEachIdOfItsChainIsTriedOnce() {
+        var issued = testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
+        for (int i = 0; i < 30; i++) {
+            issued = testbed.components().sessions().rotate(issued.token(), "rotate-" + UUID.randomUUID());
+        }
+        aws.awaitReadsCaughtUp(); // the index holds all 31 ids of the chain: 30 forward pointers and the session
+        testbed.requests().reset();
+
+        HandlerResponse revoked = handle("admin-revoke.json");
+
+        assertEquals(Map.of("revoked", BigDecimal.ONE, "complete", true), Json.parseObject(revoked.body(), 4));
+        long deletes = testbed.requests().operations().stream().filter("DeleteItem"::equals).count();
+        assertEquals(31, deletes, "one delete per id of the chain, not one per id for every entry before it");
+        var current = issued;
+        assertThrows(SessionNotFound.class, () -> testbed.components().sessions().read(current.token(), true));
+    }
+
+    @Test
     void givenPrincipalWithSessions_whenRevoked_thenCountedAndListEmpty() {
         testbed.seed(ApiTestbed.TOKEN_A, "alice@example.com", Map.of());
         testbed.seed(ApiTestbed.TOKEN_B, "alice@example.com", Map.of());
