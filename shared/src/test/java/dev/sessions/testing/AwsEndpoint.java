@@ -103,4 +103,20 @@ public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration rea
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }
+
+    /** The REMOVE records of {@code table}'s stream so far, every shard read from its start. */
+    public java.util.List<software.amazon.awssdk.services.dynamodb.model.Record> streamRemovals(String table) {
+        try (DynamoDbStreamsClient streams = streams(); DynamoDbClient dynamo = dynamoDb()) {
+            String arn = dynamo.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+            java.util.List<software.amazon.awssdk.services.dynamodb.model.Record> removals = new java.util.ArrayList<>();
+            for (var shard : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
+                String iterator = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard.shardId())
+                        .shardIteratorType(software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.TRIM_HORIZON))
+                        .shardIterator();
+                streams.getRecords(b -> b.shardIterator(iterator).limit(1000)).records().stream()
+                        .filter(r -> "REMOVE".equals(r.eventNameAsString())).forEach(removals::add);
+            }
+            return removals;
+        }
+    }
 }

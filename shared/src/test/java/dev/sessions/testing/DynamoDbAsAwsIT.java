@@ -20,10 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.Record;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * What {@code scripts/dynamodb_fidelity.py} makes happen that emulators skip, each against a proxy
@@ -194,7 +192,7 @@ class DynamoDbAsAwsIT {
             assertFalse(dynamo.getItem(b -> b.tableName(table).key(Map.of("id", kept.get("id"))).consistentRead(true))
                     .item().isEmpty(), "not expired, or expired more than five years ago (DynamoDB skips those)");
         }
-        List<Record> removals = removals(table);
+        List<Record> removals = harness.streamRemovals(table);
         Record ttl = removals.stream().filter(r -> r.dynamodb().keys().get("id").equals(expired.get("id"))).findFirst()
                 .orElseThrow();
         Record user = removals.stream().filter(r -> r.dynamodb().keys().get("id").equals(deleted.get("id"))).findFirst()
@@ -204,20 +202,6 @@ class DynamoDbAsAwsIT {
         assertEquals(expired, ttl.dynamodb().oldImage());
         assertEquals(null, user.userIdentity(), "a delete by a caller carries no identity");
         dynamo.deleteTable(b -> b.tableName(table));
-    }
-
-    private List<Record> removals(String table) {
-        try (DynamoDbStreamsClient streams = harness.streams(); DynamoDbClient dynamo = harness.dynamoDb()) {
-            String arn = dynamo.describeTable(b -> b.tableName(table)).table().latestStreamArn();
-            List<Record> removals = new ArrayList<>();
-            for (var shard : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
-                String iterator = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard.shardId())
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-                streams.getRecords(b -> b.shardIterator(iterator).limit(1000)).records().stream()
-                        .filter(r -> "REMOVE".equals(r.eventNameAsString())).forEach(removals::add);
-            }
-            return removals;
-        }
     }
 
     private static Map<String, AttributeValue> expiring(String name, long expiresAt) {

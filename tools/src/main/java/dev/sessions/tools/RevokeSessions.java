@@ -7,6 +7,7 @@ import dev.sessions.adapter.redis.RedisConnection;
 import dev.sessions.adapter.redis.RedisErrorReply;
 import dev.sessions.adapter.redis.RedisUnavailableException;
 import dev.sessions.domain.CacheReplica;
+import dev.sessions.domain.EndReason;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -115,17 +116,48 @@ public final class RevokeSessions {
                 Instant now = Instant.now();
                 Instant until = Instant.ofEpochSecond(SessionItem.longOf(item, SessionItem.ABSOLUTE_EXPIRES_AT, 0));
                 cache.ifPresent(c -> c.evict(id, until, now)); // the tombstone first: no cached copy outlives it
-                try {
-                    dynamo.deleteItem(b -> b.tableName(table).key(SessionItem.key(id))
-                            .conditionExpression("lastAccessedAt < :cutoff")
-                            .expressionAttributeValues(Map.of(":cutoff", cutoff)));
+                if (end(dynamo, table, id, cutoff)) {
                     revoked++;
-                } catch (ConditionalCheckFailedException usedMeanwhile) {
+                } else {
                     kept++;
                 }
             }
             progress.printf("revoke-sessions: %d sessions scanned, %d revoked%n", scanned, revoked);
         }
         return new long[] {scanned, revoked, kept};
+    }
+
+    /**
+     * Ends session {@code id} unless it was used since {@code cutoff}: why first, onto the item, as
+     * the service writes it before a delete, so that the stream's REMOVE says an administrator
+     * revoked it (docs/events.md); then the delete, under the same condition.
+     *
+     * @return false when it was used meanwhile (or is gone): kept
+     */
+    private static boolean end(DynamoDbClient dynamo, String table, String id, AttributeValue cutoff) {
+        Map<String, AttributeValue> values = Map.of(":cutoff", cutoff,
+                ":reason", AttributeValue.fromS(EndReason.REVOKED_BY_ADMINISTRATOR.code()), ":end", AttributeValue.fromS("end"));
+        String unused = "lastAccessedAt < :cutoff AND attribute_not_exists(" + SessionItem.MOVED_TO + ")";
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression(unused)
+                    .updateExpression("SET " + SessionItem.END_REASON + " = :reason, " + SessionItem.LAST_WRITE + " = :end")
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException usedOrGone) {
+            return false;
+        }
+        try {
+            dynamo.deleteItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression(unused)
+                    .expressionAttributeValues(Map.of(":cutoff", cutoff)));
+            return true;
+        } catch (ConditionalCheckFailedException usedMeanwhile) {
+            // it lives on: take the reason back, so that its end, whenever it comes, says its own
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression("attribute_exists(id)")
+                        .updateExpression("REMOVE " + SessionItem.END_REASON));
+            } catch (ConditionalCheckFailedException goneSince) {
+                // ended meanwhile by its own delete, with its own reason written first
+            }
+            return false;
+        }
     }
 }

@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @ExtendWith(LocalServices.class)
 class RevokeSessionsIT {
 
+    private AwsEndpoint aws;
     private DynamoDbClient dynamo;
     private String table;
     private String endpoint;
@@ -49,6 +50,7 @@ class RevokeSessionsIT {
 
     @BeforeEach
     void seed(AwsEndpoint aws, RedisEndpoint redisEndpoint) {
+        this.aws = aws;
         dynamo = aws.dynamoDb();
         endpoint = aws.uri().toString();
         redisUrl = redisEndpoint.uri().toString();
@@ -114,6 +116,12 @@ class RevokeSessionsIT {
         }
         assertEquals("scanned 3, revoked 0, used since 3\n", run("--table", table, "--last-used-before",
                 cutoff.toString(), "--endpoint-url", endpoint).out(), "a rerun revokes nothing twice");
+        // the lifecycle events say why: each REMOVE carries the reason the service writes for an administrator
+        for (IssuedSession gone : idle.subList(1, 3)) {
+            var removal = aws.streamRemovals(table).stream()
+                    .filter(r -> r.dynamodb().keys().get("id").s().equals(gone.session().id())).findFirst().orElseThrow();
+            assertEquals("revoked-by-administrator", removal.dynamodb().oldImage().get("endReason").s());
+        }
     }
 
     @Test
