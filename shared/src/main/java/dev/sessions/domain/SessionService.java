@@ -382,6 +382,15 @@ public final class SessionService {
      *     touch that finds it gone, whose stale copy is then tombstoned)
      */
     public Read read(SessionToken token, boolean fromStore) {
+        return read(token, fromStore, Instant.MAX);
+    }
+
+    /**
+     * As {@link #read(SessionToken, boolean)}, starting the touch (best effort) only before
+     * {@code touchBy}: a caller that must answer by a deadline keeps the touch's longest time back,
+     * and a slow read then leaves the idle window where it was rather than the answer late.
+     */
+    public Read read(SessionToken token, boolean fromStore, Instant touchBy) {
         Instant now = now();
         String id = token.id();
         Session found = null;
@@ -400,7 +409,7 @@ public final class SessionService {
         if (found == null) {
             found = store.find(id, now, true).orElseThrow(SessionNotFound::new);
         }
-        if (!policy.dueForTouch(found.lastAccessedAt(), now)) {
+        if (!policy.dueForTouch(found.lastAccessedAt(), now) || !clock.instant().isBefore(touchBy)) {
             return new Read(found, lookup, false, null);
         }
         try {

@@ -9,6 +9,7 @@ import dev.sessions.domain.SessionNotFound;
 import dev.sessions.domain.SessionService;
 import dev.sessions.domain.SessionToken;
 import dev.sessions.domain.StoreUnavailable;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,7 @@ public final class SessionVerifier {
     /** A bare token, however the caller got it (a query parameter, a message attribute). */
     public Verdict verify(String token) {
         return SessionToken.parse(token == null ? "" : token.trim())
-                .map(this::decide)
+                .map(parsed -> decide(parsed, Instant.MAX))
                 .orElseGet(() -> new Verdict.Refused(token == null || token.isBlank() ? Verdict.Reason.NO_TOKEN
                         : Verdict.Reason.MALFORMED));
     }
@@ -76,6 +77,14 @@ public final class SessionVerifier {
      * @param source where to read the token from
      */
     public Verdict verify(Map<String, String> headers, List<String> cookies, TokenSource source) {
+        return verify(headers, cookies, source, Instant.MAX);
+    }
+
+    /**
+     * As {@link #verify(Map, List, TokenSource)}, for a caller that must answer by a deadline: the
+     * idle window's slide (a write, best effort) is started only before {@code touchBy}.
+     */
+    public Verdict verify(Map<String, String> headers, List<String> cookies, TokenSource source, Instant touchBy) {
         Map<String, String> read = new LinkedHashMap<>();
         headers.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
@@ -95,13 +104,13 @@ public final class SessionVerifier {
         return switch (presented) {
             case PresentedToken.None none -> new Verdict.Refused(Verdict.Reason.NO_TOKEN);
             case PresentedToken.Invalid invalid -> new Verdict.Refused(Verdict.Reason.MALFORMED);
-            case PresentedToken.Valid valid -> decide(valid.token());
+            case PresentedToken.Valid valid -> decide(valid.token(), touchBy);
         };
     }
 
-    private Verdict decide(SessionToken token) {
+    private Verdict decide(SessionToken token, Instant touchBy) {
         try {
-            SessionService.Read read = sessions.read(token, false);
+            SessionService.Read read = sessions.read(token, false, touchBy);
             return new Verdict.Live(LiveSession.of(read.session()), read.lookup(), read.touchFailure());
         } catch (SessionNotFound gone) {
             return new Verdict.Refused(Verdict.Reason.NO_SESSION);

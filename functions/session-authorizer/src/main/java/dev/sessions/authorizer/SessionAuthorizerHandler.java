@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sessions.adapter.apigw.CrossSiteCheck;
 import dev.sessions.adapter.apigw.HttpRequest;
+import dev.sessions.adapter.dynamodb.DynamoDbClients;
 import dev.sessions.adapter.lambda.Invocation;
 import dev.sessions.adapter.lambda.Priming;
 import dev.sessions.adapter.lambda.ReadMetrics;
@@ -23,6 +24,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +82,8 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
     private void warmUp() throws IOException {
         String event = Json.write(Map.of("version", "2.0", "type", "REQUEST", "headers",
                 Map.of("authorization", "Bearer " + Priming.TOKEN), "requestContext", Map.of()));
-        if (decide(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), logs.quiet().start(null, null))
+        if (decide(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), logs.quiet().start(null, null),
+                Instant.MAX)
                 .get("isAuthorized") != Boolean.FALSE) {
             throw new IllegalStateException("the warm-up's made-up token was let through");
         }
@@ -90,11 +93,12 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
         Invocation invocation = Invocation.of(context, clock);
         RequestLog log = logs.start(invocation.awsRequestId(), invocation.traceId());
-        Map<String, Object> answer = decide(event, log);
+        // the idle window's slide only while one more call fits before the function's timeout
+        Map<String, Object> answer = decide(event, log, invocation.deadline().minus(DynamoDbClients.CALL_TIMEOUT));
         response.write(Json.write(answer).getBytes(StandardCharsets.UTF_8));
     }
 
-    private Map<String, Object> decide(InputStream input, RequestLog log) throws IOException {
+    private Map<String, Object> decide(InputStream input, RequestLog log, Instant touchBy) throws IOException {
         Map<String, Object> event = Json.parseObject(new String(input.readAllBytes(), StandardCharsets.UTF_8), MAX_DEPTH);
         Map<String, Object> request = object(event, "requestContext");
         log.context("apiRequestId", request.get("requestId")).field("route", event.get("routeKey"));
@@ -105,7 +109,7 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
                     .field("reason", "cross-site").emit("INFO", null);
             return Map.of("isAuthorized", false);
         }
-        Verdict verdict = verifier.verify(headers, cookies, source);
+        Verdict verdict = verifier.verify(headers, cookies, source, touchBy);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("isAuthorized", verdict.allowed());
         switch (verdict) {

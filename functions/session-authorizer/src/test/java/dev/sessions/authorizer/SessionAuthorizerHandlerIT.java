@@ -144,6 +144,21 @@ class SessionAuthorizerHandlerIT {
     }
 
     @Test
+    void givenLessTimeLeftThanOneMoreCall_whenAReadIsDueForItsTouch_thenAllowedWithoutSlidingSoTheAnswerIsNotLate() {
+        IssuedSession seeded = testbed.seed(TOKEN_A, null, Map.of());
+        testbed.clock().advance(Duration.ofSeconds(61));
+        testbed.requests().reset();
+
+        Map<String, Object> answer = Json.parseObject(new String(Invoke.raw(handler, event().bytes(),
+                new TestContext(UUID.randomUUID().toString(), 3_000)), StandardCharsets.UTF_8), 40);
+
+        assertEquals(true, answer.get("isAuthorized"));
+        assertEquals(seeded.session().expiresAt().toString(), ((Map<?, ?>) answer.get("context")).get("expiresAt"),
+                "not slid: a second call would not fit in the 3 s left");
+        assertFalse(testbed.requests().operations().contains("UpdateItem"), testbed.requests().operations().toString());
+    }
+
+    @Test
     void givenTheStoreThrottling_whenAuthorized_thenDeniedLoggedAsAnErrorAndCounted() {
         testbed.seed(TOKEN_A, null, Map.of());
         try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("GetItem", 0, 100, FaultyEndpoint.throttled())) {
