@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * session signs in over a visitor's, rotates, signs out, is revoked by an administrator, is replaced
  * by another user's sign-in, is revoked by the session limit, is ended from another device and
  * expires (TTL deletes, as the local world emulates them); each start and end reaches the queue,
- * once after dedupe on its eventId, in order per session, with its reason and never its token or data.
+ * once after dedupe on its eventId, in each session's order when ordered by sequence (as a consumer
+ * must: EventBridge does not keep order), with its reason and never its token or data.
  */
 @ExtendWith(LocalServices.class)
 class LifecycleEventsEndToEndIT {
@@ -104,7 +105,10 @@ class LifecycleEventsEndToEndIT {
 
             Map<String, List<String>> bySession = new LinkedHashMap<>();
             Set<String> eventIds = new HashSet<>();
-            for (Map<String, Object> event : all) {
+            // as a consumer orders them: by the stream's sequence number, not by arrival
+            List<Map<String, Object>> ordered = all.stream().sorted(java.util.Comparator.comparing(
+                    (Map<String, Object> e) -> new java.math.BigInteger(String.valueOf(detail(e).get("sequence"))))).toList();
+            for (Map<String, Object> event : ordered) {
                 Map<?, ?> detail = detail(event);
                 assertFalse(Json.write(event).contains("\"data\""), "never the session's data: " + event);
                 if (eventIds.add(String.valueOf(detail.get("eventId")))) {
