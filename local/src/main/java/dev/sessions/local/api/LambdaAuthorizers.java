@@ -29,9 +29,10 @@ import java.util.concurrent.TimeoutException;
  * integration: the identity sources must all be there (else 401 and no function runs); the answer
  * is cached by their values for the authorizer's TTL; the authorizer function is invoked with the
  * payload format 2.0 (or 1.0) authorizer event, and must answer within 10 s in its declared form
- * (a simple response, or an IAM policy for the route); API Gateway must be allowed to invoke it (a
- * grant of its resource policy). A deny is 403, anything that goes wrong 500; an allow hands the
- * answer's context to a 2.0 integration at {@code requestContext.authorizer.lambda}.
+ * (a simple response, or an IAM policy, applied to each route a kept answer is used for); API
+ * Gateway must be allowed to invoke it (a grant of its resource policy). A deny is 403, anything
+ * that goes wrong 500; an allow hands the answer's context to a 2.0 integration at
+ * {@code requestContext.authorizer.lambda}.
  */
 final class LambdaAuthorizers {
 
@@ -59,7 +60,15 @@ final class LambdaAuthorizers {
         }
     }
 
-    private record Cached(Decision decision, long expiresNanos) {
+    /**
+     * An authorizer's answer as API Gateway keeps it: the answer, not the decision, so that a kept
+     * IAM policy is applied to each route it is used for (a simple answer is the same for every route).
+     */
+    private record Cached(String answer, long expiresNanos) {
+    }
+
+    /** What invoking the authorizer gave: its answer's text, or the failure (500) that stands for it. */
+    private record Answer(String text, Decision failure) {
     }
 
     private final FunctionDirectory functions;
@@ -90,37 +99,46 @@ final class LambdaAuthorizers {
             }
             identity.add(value.get());
         }
+        String routeArn = "arn:aws:execute-api:" + region + ":" + account + ":" + apiId + "/$default/"
+                + (route.method() == null ? "$default" : String.valueOf(((Map<?, ?>) ((Map<?, ?>) request
+                .get("requestContext")).get("http")).get("method")) + request.get("rawPath"));
         String key = apiId + "/" + authorizer.name() + "/" + String.join("\u0000", identity);
         if (authorizer.ttlSeconds() > 0) {
             Cached cached = cache.get(key);
             if (cached != null && cached.expiresNanos() - System.nanoTime() > 0) {
-                return cached.decision();
+                return judge(authorizer, cached.answer(), routeArn);
             }
         }
-        Decision decision = invoke(route, template, request, identity, apiId, region, account);
+        Answer answer = invoke(route, request, identity, apiId, routeArn, region, account);
+        if (answer.failure() != null) {
+            return answer.failure();
+        }
+        Decision decision = judge(authorizer, answer.text(), routeArn);
         if (authorizer.ttlSeconds() > 0 && decision.status() != 500) {
-            cache.put(key, new Cached(decision, System.nanoTime() + Duration.ofSeconds(authorizer.ttlSeconds()).toNanos()));
+            cache.put(key, new Cached(answer.text(), System.nanoTime()
+                    + Duration.ofSeconds(authorizer.ttlSeconds()).toNanos()));
         }
         return decision;
     }
 
-    private Decision invoke(Route route, Template template, Map<String, Object> request, List<String> identity,
-                            String apiId, String region, String account) {
+    private static Decision judge(LambdaAuthorizer authorizer, String answer, String routeArn) {
+        return authorizer.simpleResponses() ? simple(answer) : policy(answer, routeArn);
+    }
+
+    private Answer invoke(Route route, Map<String, Object> request, List<String> identity, String apiId,
+                          String routeArn, String region, String account) {
         LambdaAuthorizer authorizer = route.lambdaAuthorizer();
         Optional<FunctionDirectory.Target> target = functions.byArn(authorizer.functionArn());
         if (target.isEmpty()) {
-            return new Decision(500, Map.of(), "no function of the run has the ARN " + authorizer.functionArn());
+            return failed("no function of the run has the ARN " + authorizer.functionArn());
         }
         String sourceArn = "arn:aws:execute-api:" + region + ":" + account + ":" + apiId + "/authorizers/"
                 + authorizer.id(apiId);
         if (functions.permissions().stream().noneMatch(grant -> grant.allows("apigateway.amazonaws.com",
                 authorizer.functionArn(), sourceArn))) {
-            return new Decision(500, Map.of(), "API Gateway may not invoke " + authorizer.functionArn()
+            return failed("API Gateway may not invoke " + authorizer.functionArn()
                     + " from " + sourceArn + ": no AWS::Lambda::Permission grants it");
         }
-        String routeArn = "arn:aws:execute-api:" + region + ":" + account + ":" + apiId + "/$default/"
-                + (route.method() == null ? "$default" : String.valueOf(((Map<?, ?>) ((Map<?, ?>) request
-                .get("requestContext")).get("http")).get("method")) + request.get("rawPath"));
         Map<String, Object> event = authorizer.payloadFormatVersion().equals("2.0")
                 ? event20(request, routeArn, identity) : event10(request, routeArn, identity, route);
         byte[] bytes = Json.write(event).getBytes(StandardCharsets.UTF_8);
@@ -130,17 +148,21 @@ final class LambdaAuthorizers {
             result = CompletableFuture.supplyAsync(() -> function.lambda().invoke(function.logicalId(), bytes), threads)
                     .get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return new Decision(500, Map.of(), "the authorizer did not answer within " + LIMIT.toSeconds() + " s");
+            return failed("the authorizer did not answer within " + LIMIT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Decision(500, Map.of(), "interrupted");
+            return failed("interrupted");
         } catch (ExecutionException e) {
-            return new Decision(500, Map.of(), "the authorizer could not be invoked: " + e.getCause());
+            return failed("the authorizer could not be invoked: " + e.getCause());
         }
         if (result.failed()) {
-            return new Decision(500, Map.of(), "the authorizer failed: " + result.payloadText());
+            return failed("the authorizer failed: " + result.payloadText());
         }
-        return authorizer.simpleResponses() ? simple(result.payloadText()) : policy(result.payloadText(), routeArn);
+        return new Answer(result.payloadText(), null);
+    }
+
+    private static Answer failed(String why) {
+        return new Answer(null, new Decision(500, Map.of(), why));
     }
 
     /** {@code {"isAuthorized": true|false, "context": {...}}}; anything else is invalid output (500). */

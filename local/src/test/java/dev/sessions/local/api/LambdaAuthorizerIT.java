@@ -149,6 +149,17 @@ class LambdaAuthorizerIT {
     }
 
     @Test
+    void givenAKeptPolicyThatNamesOneRoute_whenTheSameIdentityAsksForAnother_thenThePolicyDecidesThereToo()
+            throws Exception {
+        long asked = lambda.invocations("Authorizer");
+        long before = lambda.invocations("Responder");
+
+        assertEquals(200, get("/policy-kept/a", "X-Token", "kept-1").statusCode(), "the policy allows route a");
+        assertRefused(403, "{\"message\":\"Forbidden\"}", get("/policy-kept/b", "X-Token", "kept-1"), before + 1);
+        assertEquals(asked + 1, lambda.invocations("Authorizer"), "route b was judged by the kept policy, unasked");
+    }
+
+    @Test
     void givenAnAuthorizerApiGatewayMayNotInvoke_whenRequested_then500AndTheFunctionNeverRuns() throws Exception {
         long before = lambda.invocations("Responder");
 
