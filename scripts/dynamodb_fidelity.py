@@ -29,7 +29,7 @@ says it does, so that code which only works on the kinder world fails here and n
   service's time from a response's Date header, as it must on AWS.
 - A TransactWriteItems ClientRequestToken reused within 10 minutes of its first use with other
   parameters is refused (IdempotentParameterMismatchException); with the same parameters the
-  first answer is given again and nothing applied twice.
+  first answer is given again (a cancellation too, a conflict's included) and nothing applied twice.
 
 Writes are passed on one at a time, so the copies see them in the order they were applied.
 CreateTable, UpdateTable and DeleteTable reach the copies at once (a table is usable as soon as it
@@ -605,7 +605,11 @@ class Fidelity:
                 if operation == "TransactWriteItems":
                     held, clashing = self.holds.take(keys)
                     if clashing:
-                        return cancelled(len(named), clashing)
+                        answer = cancelled(len(named), clashing)
+                        if token:  # the token is spent on the cancellation, as on any completed call
+                            with self.writes:
+                                self.tokens.remember(region, token, digest, *answer)
+                        return answer
                     time.sleep(self.hold_ms / 1000.0)  # in flight: its items are held, not yet written
                 elif operation != "BatchWriteItem" and self.holds.clashes(keys):
                     return error(400, "TransactionConflictException", "Transaction is ongoing for the item")

@@ -147,16 +147,22 @@ class DynamoDbAsAwsIT {
             DynamoDbException write = assertThrows(TransactionConflictException.class, () -> proxy.dynamo().updateItem(b -> b
                     .tableName(table).key(x).updateExpression("SET v = :three")
                     .expressionAttributeValues(Map.of(":three", AttributeValue.fromN("3")))));
-            TransactionCanceledException other = assertThrows(TransactionCanceledException.class,
-                    () -> proxy.dynamo().transactWriteItems(b -> b.transactItems(
+            String token = UUID.randomUUID().toString();
+            org.junit.jupiter.api.function.Executable otherTransaction = () -> proxy.dynamo().transactWriteItems(b -> b
+                    .clientRequestToken(token).transactItems(
                             t -> t.put(p -> p.tableName(table).item(Map.of("id", AttributeValue.fromS("free")))),
-                            t -> t.delete(d -> d.tableName(table).key(y)))));
+                            t -> t.delete(d -> d.tableName(table).key(y))));
+            TransactionCanceledException other = assertThrows(TransactionCanceledException.class, otherTransaction);
             TransactionCanceledException read = assertThrows(TransactionCanceledException.class,
                     () -> proxy.dynamo().transactGetItems(b -> b.transactItems(t -> t.get(g -> g.tableName(table).key(x)))));
             String during = proxy.dynamo().getItem(b -> b.tableName(table).key(x).consistentRead(true)).item().get("v").n();
             inFlight.get();
+            // its token was spent on the cancellation: the same call within 10 minutes gets the same answer
+            TransactionCanceledException again = assertThrows(TransactionCanceledException.class, otherTransaction);
 
             assertEquals(400, write.statusCode());
+            assertEquals(List.of("None", "TransactionConflict"), again.cancellationReasons().stream()
+                    .map(r -> r.code()).toList(), "the cancelled transaction's token answers as it did");
             assertEquals(List.of("None", "TransactionConflict"), other.cancellationReasons().stream()
                     .map(r -> r.code()).toList());
             assertEquals("TransactionConflict", read.cancellationReasons().getFirst().code());
