@@ -203,9 +203,7 @@ class AggregatesHandlerIT {
                         + "{\"ErrorCode\":\"ThrottlingException\",\"ErrorMessage\":\"Rate exceeded\"},"
                         + "{\"ErrorCode\":\"ThrottlingException\",\"ErrorMessage\":\"Rate exceeded\"}]}"))
                 .fail("PutEvents", 1, 1, new FaultyEndpoint.LoseAnswer())) {
-            AggregatesHandler publishing = new AggregatesHandler(store, queue.deadLetters(),
-                    bus.publisherVia(faulty.uri(), aws), new MutableClock(Instant.now()), new FunctionLog(
-                    "AggregatesFunction", "Sessions", new PrintStream(logs, true, StandardCharsets.UTF_8), LogSettings.INFO));
+            AggregatesHandler publishing = publishingVia(faulty, aws);
 
             List<String> refused = StreamEvents.failures(Invoke.stream(publishing, StreamEvents.bytes(rotation)));
             assertEquals(List.of(first), refused, "redelivered from the record whose event the bus refused");
@@ -229,6 +227,30 @@ class AggregatesHandlerIT {
         assertEquals(4, received.size(), "the lost answer's call came twice: " + summaries(received));
         assertEquals(new Tally(0, 0, 0), totals(), "a rotation counts for nothing, however often delivered");
         assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"EventPublishFailures\":1"));
+    }
+
+    @Test
+    void givenTheBusTakingOneEntryAndRefusingTheNext_whenPublished_thenTheBatchFailsFromTheRefusedEntrysRecord(
+            AwsEndpoint aws) {
+        DynamodbEvent rotation = load("stream-rotate.json");
+        String second = rotation.getRecords().get(1).getDynamodb().getSequenceNumber();
+        // PutEvents answers per entry: the first taken, the second refused
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri())
+                .fail("PutEvents", 0, 1, new FaultyEndpoint.Answer(200, null, "{\"FailedEntryCount\":1,\"Entries\":["
+                        + "{\"EventId\":\"3f1c2a4e-0000-4000-8000-000000000001\"},"
+                        + "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"Internal failure\"}]}"))) {
+            List<String> refused = StreamEvents.failures(Invoke.stream(publishingVia(faulty, aws),
+                    StreamEvents.bytes(rotation)));
+
+            assertEquals(List.of(second), refused, "redelivered from the refused entry's record, not from the first");
+            assertEquals(1, faulty.faults());
+        }
+    }
+
+    private AggregatesHandler publishingVia(FaultyEndpoint faulty, AwsEndpoint aws) {
+        return new AggregatesHandler(store, queue.deadLetters(), bus.publisherVia(faulty.uri(), aws),
+                new MutableClock(Instant.now()), new FunctionLog("AggregatesFunction", "Sessions",
+                new PrintStream(logs, true, StandardCharsets.UTF_8), LogSettings.INFO));
     }
 
     @Test
