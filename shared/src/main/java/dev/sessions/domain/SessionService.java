@@ -572,8 +572,10 @@ public final class SessionService {
         }
         SessionStore.SessionPage page = pageOfPrincipal(session.principal(), after, limit);
         List<Session> listed = page.sessions();
+        // newer than every session of the last page, so on no earlier page either (pages go oldest first);
+        // one created in the same millisecond as the last listed may have been on an earlier page
         boolean missing = page.next() == null && listed.stream().noneMatch(s -> s.id().equals(session.id()))
-                && (listed.isEmpty() || !session.createdAt().isBefore(listed.getLast().createdAt()));
+                && (listed.isEmpty() || session.createdAt().isAfter(listed.getLast().createdAt()));
         if (missing) {
             List<Session> withCurrent = new java.util.ArrayList<>(listed);
             withCurrent.add(session);

@@ -1009,6 +1009,69 @@ class SessionsHandlerIT {
         assertEquals(200, current(TOKEN_A).statusCode(), "the current session lives on");
     }
 
+    @Test
+    void givenAVisitorsSession_whenItListsItsSessions_thenItselfAloneMarkedCurrent() {
+        testbed.seed(TOKEN_A, null, Map.of());
+        testbed.seed(TOKEN_B, null, Map.of()); // another visitor: no principal ties it to the first
+
+        HandlerResponse listed = handle(event("sessions-list.json"));
+
+        assertEquals(200, listed.statusCode(), listed.body());
+        List<?> sessions = (List<?>) body(listed).get("sessions");
+        assertEquals(1, sessions.size(), listed.body());
+        assertEquals(SessionToken.parse(TOKEN_A).orElseThrow().id(), ((Map<?, ?>) sessions.getFirst()).get("id"));
+        assertEquals(true, ((Map<?, ?>) sessions.getFirst()).get("current"));
+        assertNull(body(listed).get("next"));
+    }
+
+    @Test
+    void givenMoreOfAUsersSessionsThanALimit_whenListedPageByPage_thenEachOnceAndTheLastPageSaysSo() {
+        String principal = "pages-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        testbed.seed(TOKEN_A, principal, Map.of());
+        testbed.seed(TOKEN_B, principal, Map.of());
+        testbed.seed(SessionToken.generate().value(), principal, Map.of());
+
+        // the index lags the writes: page through until it has all three
+        List<Object> ids = Poll.until(Duration.ofSeconds(30), "three sessions over two pages", () -> {
+            List<Object> seen = new ArrayList<>();
+            Map<String, String> query = new java.util.HashMap<>(Map.of("limit", "2"));
+            for (int page = 0; page < 5; page++) {
+                HandlerResponse listed = handle(event("sessions-list.json").query(query));
+                assertEquals(200, listed.statusCode(), listed.body());
+                List<?> sessions = (List<?>) body(listed).get("sessions");
+                assertTrue(sessions.size() <= 2, "a page holds at most its limit: " + listed.body());
+                sessions.forEach(session -> seen.add(((Map<?, ?>) session).get("id")));
+                Object next = body(listed).get("next");
+                if (next == null) {
+                    break;
+                }
+                query.put("cursor", next.toString());
+            }
+            return seen;
+        }, seen -> seen.size() == 3);
+
+        assertEquals(3, new java.util.HashSet<>(ids).size(), "each once: " + ids);
+        assertProblem(handle(event("sessions-list.json").query(Map.of("limit", "0"))), 400, "invalid-query");
+    }
+
+    @Test
+    void givenAKeyedSignIn_whenItIsRepeated_thenTheSessionItMadeUnderAFreshTokenAndTheVisitorsStaysEnded() {
+        testbed.seed(TOKEN_A, null, Map.of("cart", List.of(1)));
+        ApiEvent signIn = event("sessions-sign-in.json").header("idempotency-key", "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c05");
+
+        HandlerResponse first = handle(signIn.requestId("first"));
+        HandlerResponse repeat = handle(signIn.requestId("repeat")); // the browser's retry: the same cookie and key
+
+        assertEquals(201, first.statusCode(), first.body());
+        assertEquals(201, repeat.statusCode(), repeat.body());
+        assertEquals(session(first).get("createdAt"), session(repeat).get("createdAt"), "the session the first made");
+        assertEquals(session(first).get("data"), session(repeat).get("data"), "taken over once: " + repeat.body());
+        assertNotEquals(cookieToken(first), cookieToken(repeat), "a fresh token, as for any repeated create");
+        assertEquals(1, testbed.sessionItems().size(), "one session, and the visitor's id a pointer to it");
+        assertProblem(current(TOKEN_A), 401, "session-required");
+        assertEquals(200, current(cookieToken(repeat)).statusCode());
+    }
+
     /** Checks every event file for this function parses as an HTTP API event, as sam local would read it. */
     @Test
     void givenEventFiles_whenLoaded_thenEachIsAnHttpApiEventOfThisFunction() {
