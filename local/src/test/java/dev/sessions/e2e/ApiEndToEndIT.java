@@ -129,6 +129,78 @@ class ApiEndToEndIT {
     }
 
     @Test
+    void givenSixteenClientsWithASessionEach_whenEachVisitsTenTimesAtOnce_thenEveryAnswer200AndEachCountTen()
+            throws Exception {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            tokens.add((String) json(send(HttpClient.newHttpClient(), "POST", "/sessions", null)).get("token"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Callable<List<Integer>>> clients = new ArrayList<>();
+            for (String token : tokens) {
+                clients.add(() -> {
+                    HttpClient client = HttpClient.newHttpClient();
+                    List<Integer> statuses = new ArrayList<>();
+                    for (int visit = 0; visit < 10; visit++) { // no retries: nothing here is past a declared limit
+                        statuses.add(send(client, "GET", "/", null, "Cookie", "sid=" + token).statusCode());
+                    }
+                    return statuses;
+                });
+            }
+            for (Future<List<Integer>> client : pool.invokeAll(clients)) {
+                assertEquals(java.util.Collections.nCopies(10, 200), client.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String token : tokens) {
+            HttpResponse<String> current = send(HttpClient.newHttpClient(), "GET", "/sessions/current?consistent=true",
+                    null, "Authorization", "Bearer " + token);
+            assertEquals(BigDecimal.TEN, json(current).get("visits"), current.body());
+        }
+    }
+
+    @Test
+    void givenTwentyTwoPatchesOfOneSessionAtOnce_whenDone_thenEachOfDifferentKeysSurvivesAndOfOneVersionOneWins()
+            throws Exception {
+        String token = (String) json(send(HttpClient.newHttpClient(), "POST", "/sessions", null)).get("token");
+        ExecutorService pool = Executors.newFixedThreadPool(22);
+        try {
+            List<Callable<HttpResponse<String>>> patches = new ArrayList<>();
+            for (int i = 0; i < 22; i++) {
+                String patch = "{\"k" + i + "\":" + i + "}";
+                patches.add(() -> send(HttpClient.newHttpClient(), "PATCH", "/sessions/current", patch,
+                        "Content-Type", "application/merge-patch+json", "Authorization", "Bearer " + token));
+            }
+            for (Future<HttpResponse<String>> patch : pool.invokeAll(patches)) {
+                assertEquals(200, patch.get().statusCode(), patch.get().body());
+            }
+            HttpResponse<String> read = send(HttpClient.newHttpClient(), "GET", "/sessions/current?consistent=true", null,
+                    "Authorization", "Bearer " + token);
+            assertEquals(22, ((Map<?, ?>) json(read).get("data")).size(), "without If-Match every key survives: "
+                    + read.body());
+
+            String version = read.headers().firstValue("etag").orElseThrow();
+            List<Callable<HttpResponse<String>>> racing = new ArrayList<>();
+            for (int i = 0; i < 22; i++) {
+                String patch = "{\"winner\":" + i + "}";
+                racing.add(() -> send(HttpClient.newHttpClient(), "PATCH", "/sessions/current", patch,
+                        "Content-Type", "application/merge-patch+json", "If-Match", version,
+                        "Authorization", "Bearer " + token));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<HttpResponse<String>> patch : pool.invokeAll(racing)) {
+                statuses.add(patch.get().statusCode());
+            }
+            assertEquals(1, statuses.stream().filter(status -> status == 200).count(), statuses.toString());
+            assertEquals(21, statuses.stream().filter(status -> status == 412).count(), "the rest lose: " + statuses);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void givenDataNestedToTheContractsDeepest_whenCreatedThroughTheIamProxy_thenCreatedAndReadBack() {
         // data is level 1, so a scalar inside 31 nested containers is the deepest the contract allows
         String nested = "{\"k\":".repeat(31) + "1" + "}".repeat(31);
