@@ -27,8 +27,10 @@ class RunScriptIT {
     void givenRunScript_whenServingAndTerminated_thenEverythingItStartedIsGone() throws Exception {
         Path root = Executables.projectRoot();
         int port = freePorts(3); // the sessions API, the orders service's, the sign-out audit's
+        // the DynamoDB switches at their defaults: handed on to the runtime, which would refuse a misread one
         ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("scripts/run").toString(), "--no-build",
-                "--with-example", "--port", Integer.toString(port))
+                "--with-example", "--port", Integer.toString(port), "--read-lag-ms", "1000",
+                "--transaction-hold-ms", "50", "--ttl-delete-after-ms", "1000")
                 .directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(root.resolve("local/target/run-script-it.log").toFile());
         builder.environment().remove("AWS_ENDPOINT_URL"); // the script starts its own emulator
@@ -61,6 +63,23 @@ class RunScriptIT {
         } finally {
             run.descendants().forEach(ProcessHandle::destroyForcibly);
             run.destroyForcibly();
+        }
+    }
+
+    @Test
+    void givenAnUnknownOptionOrAMissingValue_whenRun_thenOneLineNamingTheOptionsAndNothingStarted() throws Exception {
+        Path root = Executables.projectRoot();
+        for (List<String> args : List.of(List.of("--no-such-thing"), List.of("--ttl-delete-after-ms"))) {
+            List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("scripts/run").toString(),
+                    "--no-build"));
+            command.addAll(args);
+            Process run = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+            String output = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertTrue(run.waitFor(30, TimeUnit.SECONDS), "refused at once: " + output);
+            assertTrue(run.exitValue() != 0, output);
+            assertEquals(1, output.strip().lines().count(), output);
+            assertTrue(output.contains(args.getFirst()), output);
         }
     }
 
