@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessions.json.Json;
 import dev.sessions.adapter.dynamodb.DynamoDbClients;
+import dev.sessions.adapter.redis.RedisCacheReplica;
+import dev.sessions.adapter.redis.RedisConnection;
 import dev.sessions.domain.IdempotencyRecords;
 import dev.sessions.domain.SessionService;
 import dev.sessions.domain.SessionToken;
@@ -784,6 +786,9 @@ class SessionsHandlerIT {
                     .header("authorization", "Bearer " + TOKEN_A));
             HandlerResponse patched = Invoke.http(sessions, event("sessions-patch.json").requestId("patch"));
             HandlerResponse ended = Invoke.http(sessions, event("sessions-delete.json"));
+            // through the replica: the rotation's tombstone, written before its transaction, already refuses
+            // the old token; the refused end leaves it be, as it is not its own
+            HandlerResponse cached = Invoke.http(sessions, event("sessions-current.json"));
             List<String> during = racing.items();
             boolean rotationWasHeldThroughout = !rotation.isDone();
             HandlerResponse afterwards = rotation.get();
@@ -792,12 +797,36 @@ class SessionsHandlerIT {
             assertEquals(200, read.statusCode(), "the touch is best effort, the read stands: " + read.body());
             assertProblem(patched, 503, "unavailable");
             assertProblem(ended, 503, "unavailable");
+            assertProblem(cached, 401, "session-required");
             assertEquals(before, during, "nothing was half done while the rotation held the session");
             assertEquals(200, afterwards.statusCode(), afterwards.body());
             assertProblem(Invoke.http(sessions, event("sessions-current.json")), 401, "session-required");
             assertEquals(200, Invoke.http(sessions, event("sessions-current.json").header("authorization", "Bearer "
                     + body(afterwards).get("token"))).statusCode(), "the rotated session lives on");
         }
+    }
+
+    @Test
+    void givenTheTableThrottlingAnEnd_whenDeleted_then503AndItsTombstoneTakenBackSoCachedReadsStillServe(
+            RedisEndpoint redis) {
+        Map<String, String> replica = Map.of("REDIS_URL", redis.uri().toString());
+        testbed.seed(TOKEN_A, null, Map.of("k", "v"));
+        try (RedisConnection connection = new RedisConnection(RedisConnection.Settings.fromUrl(redis.uri().toString(),
+                Duration.ofSeconds(2), Duration.ofSeconds(2)))) {
+            // the demo token's id is the same in every test: no copy or tombstone of it from another
+            connection.call("DEL", RedisCacheReplica.key(SessionToken.parse(TOKEN_A).orElseThrow().id()));
+        }
+        List<String> before = testbed.items();
+
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(aws.uri()).fail("UpdateItem", 0, 100, FaultyEndpoint.throttled())
+                .fail("DeleteItem", 0, 100, FaultyEndpoint.throttled())) {
+            assertProblem(Invoke.http(through(faulty, replica), event("sessions-delete.json")), 503, "unavailable");
+        }
+
+        assertEquals(before, testbed.items(), "nothing changed in the table");
+        HandlerResponse read = Invoke.http(new SessionsHandler(testbed.componentsOn(testbed.dynamo(), replica),
+                testbed.out()), event("sessions-current.json"));
+        assertEquals(200, read.statusCode(), "nor in the replica: its tombstone was taken back: " + read.body());
     }
 
     @Test
