@@ -129,6 +129,24 @@ class ApiEndToEndIT {
     }
 
     @Test
+    void givenABrowsersPreflightOfAPatch_whenSent_thenApiGatewayAnswersItFromTheTemplatesCorsAndNoFunctionRuns() {
+        long before = run.lambda().invocations("SessionsFunction");
+
+        HttpResponse<String> preflight = send(HttpClient.newHttpClient(), "OPTIONS", "/sessions/current", null,
+                "Origin", "https://app.example", "Access-Control-Request-Method", "PATCH",
+                "Access-Control-Request-Headers", "content-type, if-match");
+
+        assertEquals(204, preflight.statusCode(), preflight.body());
+        assertEquals("*", preflight.headers().firstValue("access-control-allow-origin").orElse(""),
+                "CorsAllowOrigins' default");
+        assertTrue(preflight.headers().firstValue("access-control-allow-methods").orElse("").contains("PATCH"),
+                preflight.headers().map().toString());
+        assertTrue(preflight.headers().firstValue("access-control-allow-headers").orElse("").contains("if-match"),
+                preflight.headers().map().toString());
+        assertEquals(before, run.lambda().invocations("SessionsFunction"), "API Gateway answers a preflight itself");
+    }
+
+    @Test
     void givenSixteenClientsWithASessionEach_whenEachVisitsTenTimesAtOnce_thenEveryAnswer200AndEachCountTen()
             throws Exception {
         List<String> tokens = new ArrayList<>();
