@@ -406,6 +406,20 @@ class ProjectTemplateTest {
     }
 
     @Test
+    void givenAnExistingBusNamed_whenTemplateRead_thenTheEventsGoThereWithTheGrantForItAndNoBusIsCreated() {
+        Template given = Template.load(Executables.projectRoot().resolve("template.yaml"),
+                Map.of("EventBusName", "team-events"), Template.Settings.defaults());
+        Template own = template("false");
+
+        assertTrue(own.resourceIds().contains("SessionEventsBus"));
+        assertTrue(!given.resourceIds().contains("SessionEventsBus"), "the stack is given a bus: it makes none");
+        assertEquals("team-events", given.function("AggregatesFunction").environment().get("EVENT_BUS_NAME"));
+        assertEquals("team-events", given.output("SessionEventsBusName"), "the export other stacks' rules read");
+        String policies = String.valueOf(given.resourceProperties("AggregatesFunction").get("Policies"));
+        assertTrue(policies.contains("events:PutEvents") && policies.contains(":event-bus/team-events"), policies);
+    }
+
+    @Test
     void givenTablesTheTestsCreate_whenComparedWithTheTemplate_thenSameKeysIndexesAndStreams() {
         Map<String, Table> tables = template("false").tables();
         assertSameDefinition(SessionsTableFixture.sessionsTable("t"), Bootstrap.createRequest(tables.get("SessionsTable")));
