@@ -572,10 +572,11 @@ public final class SessionService {
         }
         SessionStore.SessionPage page = pageOfPrincipal(session.principal(), after, limit);
         List<Session> listed = page.sessions();
-        // newer than every session of the last page, so on no earlier page either (pages go oldest first);
-        // one created in the same millisecond as the last listed may have been on an earlier page
+        // the index has not got it yet: a single page would show it; on a last page after others, only one
+        // newer than every session listed there is sure to be on no earlier page (pages go oldest first, and
+        // one created in the same millisecond as the last listed may have been on the page before)
         boolean missing = page.next() == null && listed.stream().noneMatch(s -> s.id().equals(session.id()))
-                && (listed.isEmpty() || session.createdAt().isAfter(listed.getLast().createdAt()));
+                && (after == null || !listed.isEmpty() && session.createdAt().isAfter(listed.getLast().createdAt()));
         if (missing) {
             List<Session> withCurrent = new java.util.ArrayList<>(listed);
             withCurrent.add(session);
