@@ -102,6 +102,12 @@ public final class ApiEvent {
         return this;
     }
 
+    /** An authorizer event's {@code identitySource}: the values of the identity sources an API keeps answers by. */
+    public ApiEvent identitySource(List<String> values) {
+        root.put("identitySource", new ArrayList<Object>(values));
+        return this;
+    }
+
     /** A top-level field, as the file has it. */
     public Object field(String name) {
         return root.get(name);

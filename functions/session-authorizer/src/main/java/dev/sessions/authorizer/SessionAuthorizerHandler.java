@@ -37,13 +37,15 @@ import java.util.Map;
  * id, principal, expiry and the data keys the stack names ({@link AuthorizerContext}), never its
  * token. A store failure refuses (fails closed), and is logged and counted. A browser's cross-origin
  * unsafe request riding on the session cookie is refused before the store is asked, as the session
- * routes refuse it ({@link CrossSiteCheck}), unless API Gateway caches the answers by the cookie:
+ * routes refuse it ({@link CrossSiteCheck}), unless the asking API keeps answers by the cookie:
  * then a refusal would be kept for the cookie and lock its owner out. Parse, verify, answer.
  */
 public final class SessionAuthorizerHandler implements RequestStreamHandler {
 
     /** An authorizer event nests four levels; its headers and cookies are what it carries here. */
     private static final int MAX_DEPTH = 8;
+    /** What the replica's calls around a touch may take: a tombstone when the touch finds the session gone. */
+    private static final java.time.Duration REPLICA_BUDGET = java.time.Duration.ofSeconds(1);
 
     private final SessionVerifier verifier;
     private final TokenSource source;
@@ -93,8 +95,9 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
         Invocation invocation = Invocation.of(context, clock);
         RequestLog log = logs.start(invocation.awsRequestId(), invocation.traceId());
-        // the idle window's slide only while one more call fits before the function's timeout
-        Map<String, Object> answer = decide(event, log, invocation.deadline().minus(DynamoDbClients.CALL_TIMEOUT));
+        // the idle window's slide only while one more table call, and the replica's, fit before the timeout
+        Map<String, Object> answer = decide(event, log, invocation.deadline().minus(DynamoDbClients.CALL_TIMEOUT)
+                .minus(REPLICA_BUDGET));
         response.write(Json.write(answer).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -104,7 +107,8 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
         log.context("apiRequestId", request.get("requestId")).field("route", event.get("routeKey"));
         Map<String, String> headers = headers(event);
         List<String> cookies = strings(event.get("cookies"));
-        if (source == TokenSource.ANY && crossSiteRefused(object(request, "http").get("method"), headers, cookies)) {
+        if (source != TokenSource.AUTHORIZATION && !keptByTheCookie(event)
+                && crossSiteRefused(object(request, "http").get("method"), headers, cookies)) {
             log.count(Metric.AUTHORIZER_DENIALS).count(Metric.CROSS_SITE_REFUSALS).field("decision", "deny")
                     .field("reason", "cross-site").emit("INFO", null);
             return Map.of("isAuthorized", false);
@@ -131,6 +135,16 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
             }
         }
         return answer;
+    }
+
+    /**
+     * Whether the API that asks may keep this answer by a value that carries the session cookie (an
+     * identity source of its {@code Cookie} header): then a cross-site refusal would be kept for the
+     * cookie and refuse its owner's own requests, so the cookie's SameSite is left to guard it. Each
+     * API decides its caching; with no identity source, nothing is kept.
+     */
+    private boolean keptByTheCookie(Map<String, Object> event) {
+        return strings(event.get("identitySource")).stream().anyMatch(value -> value.contains(cookieName + "="));
     }
 
     /** Whether this is a browser's cross-origin unsafe request with the session cookie (CSRF). */

@@ -208,8 +208,8 @@ class SessionAuthorizerHandlerIT {
         assertEquals(true, decide(post()).get("isAuthorized"), "neither header: no browser");
         assertEquals(true, decide(event().header("sec-fetch-site", "cross-site")).get("isAuthorized"),
                 "a cross-site GET (a link followed) changes nothing");
-        assertEquals(true, decide(bearer(TOKEN_A).method("POST").header("sec-fetch-site", "cross-site"))
-                .get("isAuthorized"), "a bearer token is no ambient credential");
+        assertEquals(true, decide(post().header("authorization", "Bearer " + TOKEN_A).header("sec-fetch-site",
+                "cross-site")).get("isAuthorized"), "with the cookie too: a bearer token is no ambient credential");
         assertEquals(true, decide(trusting, post().header("sec-fetch-site", "same-site")
                 .header("origin", "https://app.example.com")).get("isAuthorized"), "a trusted origin");
         assertTrue(testbed.logText().contains("\"reason\":\"cross-site\""), testbed.logText());
@@ -222,14 +222,20 @@ class SessionAuthorizerHandlerIT {
     }
 
     @Test
-    void givenAnswersCachedByTheCookie_whenACrossSiteRequestComes_thenItsAnswerIsTheCookiesAlone() {
+    void givenAnApiThatKeepsAnswersByTheCookie_whenACrossSiteRequestComes_thenItsAnswerIsTheCookiesAlone() {
         testbed.seed(TOKEN_A, null, Map.of());
         SessionAuthorizerHandler cookieKeyed = new SessionAuthorizerHandler(testbed.components(),
                 Map.of("TOKEN_SOURCE", "cookie"), testbed.out());
+        String cookieHeader = ((List<?>) event().field("cookies")).stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining("; "));
 
         // API Gateway would keep this answer for the cookie: a refusal would lock its owner out
-        assertEquals(true, decide(cookieKeyed, event().method("POST").header("sec-fetch-site", "cross-site"))
-                .get("isAuthorized"));
+        assertEquals(true, decide(cookieKeyed, post().header("sec-fetch-site", "cross-site")
+                .identitySource(List.of(cookieHeader))).get("isAuthorized"), "this stack's API, keyed by Cookie");
+        assertEquals(true, decide(post().header("sec-fetch-site", "cross-site").identitySource(List.of(cookieHeader)))
+                .get("isAuthorized"), "another stack's API that keeps answers by its Cookie header");
+        // an API that keeps nothing (no identity source) is checked, whatever this stack's caching
+        assertEquals(false, decide(cookieKeyed, post().header("sec-fetch-site", "cross-site")).get("isAuthorized"));
     }
 
     @Test
