@@ -19,6 +19,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
@@ -115,11 +116,17 @@ public final class RevokeSessions {
                 String id = item.get(SessionItem.ID).s();
                 Instant now = Instant.now();
                 Instant until = Instant.ofEpochSecond(SessionItem.longOf(item, SessionItem.ABSOLUTE_EXPIRES_AT, 0));
-                cache.ifPresent(c -> c.evict(id, until, now)); // the tombstone first: no cached copy outlives it
-                if (end(dynamo, table, id, cutoff)) {
-                    revoked++;
-                } else {
-                    kept++;
+                // the tombstone first: no cached copy outlives it; taken back if the session is kept after all
+                boolean tombstonedBefore = cache.isPresent() && cache.get().evict(id, until, now);
+                switch (end(dynamo, table, id, cutoff)) {
+                    case ENDED -> revoked++;
+                    case USED_SINCE -> {
+                        kept++;
+                        if (!tombstonedBefore) {
+                            cache.ifPresent(c -> c.lift(id));
+                        }
+                    }
+                    case GONE -> kept++; // ended or rotated meanwhile, with a tombstone of its own
                 }
             }
             progress.printf("revoke-sessions: %d sessions scanned, %d revoked%n", scanned, revoked);
@@ -127,37 +134,48 @@ public final class RevokeSessions {
         return new long[] {scanned, revoked, kept};
     }
 
+    /** How one session's revocation went. */
+    private enum Outcome { ENDED, USED_SINCE, GONE }
+
     /**
      * Ends session {@code id} unless it was used since {@code cutoff}: why first, onto the item, as
      * the service writes it before a delete, so that the stream's REMOVE says an administrator
      * revoked it (docs/events.md); then the delete, under the same condition.
-     *
-     * @return false when it was used meanwhile (or is gone): kept
      */
-    private static boolean end(DynamoDbClient dynamo, String table, String id, AttributeValue cutoff) {
-        Map<String, AttributeValue> values = Map.of(":cutoff", cutoff,
-                ":reason", AttributeValue.fromS(EndReason.REVOKED_BY_ADMINISTRATOR.code()), ":end", AttributeValue.fromS("end"));
+    private static Outcome end(DynamoDbClient dynamo, String table, String id, AttributeValue cutoff) {
+        AttributeValue reason = AttributeValue.fromS(EndReason.REVOKED_BY_ADMINISTRATOR.code());
         String unused = "lastAccessedAt < :cutoff AND attribute_not_exists(" + SessionItem.MOVED_TO + ")";
         try {
             dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression(unused)
                     .updateExpression("SET " + SessionItem.END_REASON + " = :reason, " + SessionItem.LAST_WRITE + " = :end")
-                    .expressionAttributeValues(values));
+                    .expressionAttributeValues(Map.of(":cutoff", cutoff, ":reason", reason,
+                            ":end", AttributeValue.fromS("end")))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException usedOrGone) {
-            return false;
+            return outcome(usedOrGone);
         }
         try {
             dynamo.deleteItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression(unused)
-                    .expressionAttributeValues(Map.of(":cutoff", cutoff)));
-            return true;
+                    .expressionAttributeValues(Map.of(":cutoff", cutoff))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Outcome.ENDED;
         } catch (ConditionalCheckFailedException usedMeanwhile) {
-            // it lives on: take the reason back, so that its end, whenever it comes, says its own
+            // it lives on (or moved): take our reason back, so that its end, whenever it comes, says its own
             try {
-                dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression("attribute_exists(id)")
-                        .updateExpression("REMOVE " + SessionItem.END_REASON));
-            } catch (ConditionalCheckFailedException goneSince) {
-                // ended meanwhile by its own delete, with its own reason written first
+                dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id))
+                        .conditionExpression(SessionItem.END_REASON + " = :reason")
+                        .updateExpression("REMOVE " + SessionItem.END_REASON)
+                        .expressionAttributeValues(Map.of(":reason", reason)));
+            } catch (ConditionalCheckFailedException notOursAnyMore) {
+                // ended or moved meanwhile, with a reason of its own written first
             }
-            return false;
+            return outcome(usedMeanwhile);
         }
+    }
+
+    /** Why a condition failed: the session is there and was used since, or it is gone or moved (not ours to keep). */
+    private static Outcome outcome(ConditionalCheckFailedException failed) {
+        return failed.hasItem() && !failed.item().isEmpty() && !failed.item().containsKey(SessionItem.MOVED_TO)
+                ? Outcome.USED_SINCE : Outcome.GONE;
     }
 }

@@ -12,6 +12,7 @@ import dev.sessions.domain.IssuedSession;
 import dev.sessions.domain.SessionPolicy;
 import dev.sessions.domain.SessionService;
 import dev.sessions.testing.AwsEndpoint;
+import dev.sessions.testing.FaultyEndpoint;
 import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.MutableClock;
 import dev.sessions.testing.RedisEndpoint;
@@ -122,6 +123,29 @@ class RevokeSessionsIT {
                     .filter(r -> r.dynamodb().keys().get("id").s().equals(gone.session().id())).findFirst().orElseThrow();
             assertEquals("revoked-by-administrator", removal.dynamodb().oldImage().get("endReason").s());
         }
+    }
+
+    @Test
+    void givenSessionsUsedBetweenTheScanAndTheirRevocation_whenRevoked_thenKeptWithTheirTombstonesTakenBack() {
+        SessionService sessions = new SessionService(store, SessionPolicy.defaults(), clock);
+        List<IssuedSession> racing = idle.subList(1, 3);
+        // just before the first revocation's write, both idle sessions are used: a race lost for real
+        try (FaultyEndpoint faulty = FaultyEndpoint.start(java.net.URI.create(endpoint)).fail("UpdateItem", 0, 1,
+                new FaultyEndpoint.Before(() -> racing.forEach(s -> sessions.visit(Optional.of(s.token()), request()))))) {
+            Outcome outcome = run("--table", table, "--last-used-before", cutoff.toString(), "--endpoint-url",
+                    faulty.uri().toString(), "--redis-url", redisUrl);
+
+            assertEquals(0, outcome.exit(), outcome.err());
+            assertEquals("scanned 5, revoked 0, used since 5\n", outcome.out());
+        }
+        RedisCacheReplica replica = new RedisCacheReplica(redis);
+        for (IssuedSession kept : racing) {
+            assertTrue(store.find(kept.session().id(), clock.instant(), true).isPresent());
+            assertTrue(!(replica.read(kept.session().id()) instanceof CacheReplica.Revoked),
+                    "its tombstone was taken back: cached reads still serve it");
+        }
+        assertTrue(dynamo.scan(b -> b.tableName(table).consistentRead(true)).items().stream()
+                .noneMatch(item -> item.containsKey("endReason")), "no reason left on a session that lives on");
     }
 
     @Test
