@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -27,10 +28,10 @@ class RunScriptIT {
     void givenRunScript_whenServingAndTerminated_thenEverythingItStartedIsGone() throws Exception {
         Path root = Executables.projectRoot();
         int port = freePorts(3); // the sessions API, the orders service's, the sign-out audit's
-        // the DynamoDB switches at their defaults: handed on to the runtime, which would refuse a misread one
+        // the DynamoDB switches, each not its default: the runtime says what it runs with
         ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("scripts/run").toString(), "--no-build",
-                "--with-example", "--port", Integer.toString(port), "--read-lag-ms", "1000",
-                "--transaction-hold-ms", "50", "--ttl-delete-after-ms", "1000")
+                "--with-example", "--port", Integer.toString(port), "--read-lag-ms", "800",
+                "--transaction-hold-ms", "60", "--ttl-delete-after-ms", "900")
                 .directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(root.resolve("local/target/run-script-it.log").toFile());
         builder.environment().remove("AWS_ENDPOINT_URL"); // the script starts its own emulator
@@ -43,8 +44,13 @@ class RunScriptIT {
             HttpResponse<String> response = Poll.answer(Duration.ofSeconds(120), "scripts/run serving /hello", http, hello);
             assertEquals(200, response.statusCode());
             walkThrough(http, "http://127.0.0.1:" + port, "http://127.0.0.1:" + (port + 1));
-            // the walk-through's sign-out reached the audit beside: the stream, the bus, its rule, its function
             Path log = root.resolve("local/target/run-script-it.log");
+            String said = java.nio.file.Files.readString(log);
+            for (String line : List.of("trail the writes by 800 or 400 ms", "hold their items 60 ms",
+                    "TTL deletes an item 900 ms after it expires")) {
+                assertTrue(said.contains(line), "the runtime got the switch: " + line);
+            }
+            // the walk-through's sign-out reached the audit beside: the stream, the bus, its rule, its function
             Poll.until(Duration.ofSeconds(60), "the sign-out audited", () -> {
                 try {
                     return java.nio.file.Files.readString(log).contains("sign-out audited");
@@ -69,7 +75,10 @@ class RunScriptIT {
     @Test
     void givenAnUnknownOptionOrAMissingValue_whenRun_thenOneLineNamingTheOptionsAndNothingStarted() throws Exception {
         Path root = Executables.projectRoot();
-        for (List<String> args : List.of(List.of("--no-such-thing"), List.of("--ttl-delete-after-ms"))) {
+        Map<List<String>, String> refusals = Map.of(List.of("--no-such-thing"), "error: unknown option --no-such-thing (",
+                List.of("--ttl-delete-after-ms"), "error: --ttl-delete-after-ms needs a value (",
+                List.of("--port", "--no-iam"), "error: --port needs a value (");
+        for (List<String> args : refusals.keySet()) {
             List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("scripts/run").toString(),
                     "--no-build"));
             command.addAll(args);
@@ -79,7 +88,7 @@ class RunScriptIT {
             assertTrue(run.waitFor(30, TimeUnit.SECONDS), "refused at once: " + output);
             assertTrue(run.exitValue() != 0, output);
             assertEquals(1, output.strip().lines().count(), output);
-            assertTrue(output.contains(args.getFirst()), output);
+            assertTrue(output.startsWith(refusals.get(args)), output);
         }
     }
 
