@@ -14,6 +14,7 @@ import dev.sessions.testing.LocalServices;
 import dev.sessions.testing.Poll;
 import dev.sessions.testing.RedisEndpoint;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,8 +108,8 @@ class LifecycleEventsEndToEndIT {
             Map<String, List<String>> bySession = new LinkedHashMap<>();
             Set<String> eventIds = new HashSet<>();
             // as a consumer orders them: by the stream's sequence number, not by arrival
-            List<Map<String, Object>> ordered = all.stream().sorted(java.util.Comparator.comparing(
-                    (Map<String, Object> e) -> new java.math.BigInteger(String.valueOf(detail(e).get("sequence"))))).toList();
+            List<Map<String, Object>> ordered = all.stream().sorted(Comparator.comparing(
+                    (Map<String, Object> e) -> new BigInteger(String.valueOf(detail(e).get("sequence"))))).toList();
             for (Map<String, Object> event : ordered) {
                 Map<?, ?> detail = detail(event);
                 assertFalse(Json.write(event).contains("\"data\""), "never the session's data: " + event);

@@ -2,6 +2,8 @@ package dev.sessions.testing;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -9,6 +11,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -105,13 +109,13 @@ public record AwsEndpoint(URI uri, Region region, boolean emulated, Duration rea
     }
 
     /** The REMOVE records of {@code table}'s stream so far, every shard read from its start. */
-    public java.util.List<software.amazon.awssdk.services.dynamodb.model.Record> streamRemovals(String table) {
+    public List<Record> streamRemovals(String table) {
         try (DynamoDbStreamsClient streams = streams(); DynamoDbClient dynamo = dynamoDb()) {
             String arn = dynamo.describeTable(b -> b.tableName(table)).table().latestStreamArn();
-            java.util.List<software.amazon.awssdk.services.dynamodb.model.Record> removals = new java.util.ArrayList<>();
+            List<Record> removals = new ArrayList<>();
             for (var shard : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
                 String iterator = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard.shardId())
-                        .shardIteratorType(software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.TRIM_HORIZON))
+                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
                         .shardIterator();
                 streams.getRecords(b -> b.shardIterator(iterator).limit(1000)).records().stream()
                         .filter(r -> "REMOVE".equals(r.eventNameAsString())).forEach(removals::add);

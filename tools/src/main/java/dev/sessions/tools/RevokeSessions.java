@@ -143,13 +143,12 @@ public final class RevokeSessions {
      * revoked it (docs/events.md); then the delete, under the same condition.
      */
     private static Outcome end(DynamoDbClient dynamo, String table, String id, AttributeValue cutoff) {
-        AttributeValue reason = AttributeValue.fromS(EndReason.REVOKED_BY_ADMINISTRATOR.code());
+        EndReason reason = EndReason.REVOKED_BY_ADMINISTRATOR;
         String unused = "lastAccessedAt < :cutoff AND attribute_not_exists(" + SessionItem.MOVED_TO + ")";
         try {
             dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id)).conditionExpression(unused)
-                    .updateExpression("SET " + SessionItem.END_REASON + " = :reason, " + SessionItem.LAST_WRITE + " = :end")
-                    .expressionAttributeValues(Map.of(":cutoff", cutoff, ":reason", reason,
-                            ":end", AttributeValue.fromS("end")))
+                    .updateExpression(SessionItem.MARK_ENDING)
+                    .expressionAttributeValues(SessionItem.endingValues(reason, Map.of(":cutoff", cutoff)))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException usedOrGone) {
             return outcome(usedOrGone);
@@ -165,7 +164,7 @@ public final class RevokeSessions {
                 dynamo.updateItem(b -> b.tableName(table).key(SessionItem.key(id))
                         .conditionExpression(SessionItem.END_REASON + " = :reason")
                         .updateExpression("REMOVE " + SessionItem.END_REASON)
-                        .expressionAttributeValues(Map.of(":reason", reason)));
+                        .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(reason.code()))));
             } catch (ConditionalCheckFailedException notOursAnyMore) {
                 // ended or moved meanwhile, with a reason of its own written first
             }

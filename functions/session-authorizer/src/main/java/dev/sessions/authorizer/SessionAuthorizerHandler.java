@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public final class SessionAuthorizerHandler implements RequestStreamHandler {
     /** An authorizer event nests four levels; its headers and cookies are what it carries here. */
     private static final int MAX_DEPTH = 8;
     /** What the replica's calls around a touch may take: a tombstone when the touch finds the session gone. */
-    private static final java.time.Duration REPLICA_BUDGET = java.time.Duration.ofSeconds(1);
+    private static final Duration REPLICA_BUDGET = Duration.ofSeconds(1);
 
     private final SessionVerifier verifier;
     private final TokenSource source;

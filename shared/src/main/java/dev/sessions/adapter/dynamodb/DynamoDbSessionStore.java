@@ -313,11 +313,9 @@ public final class DynamoDbSessionStore implements SessionStore {
      */
     private void markEnding(String id, EndReason reason) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(id))
-                    .updateExpression("SET " + SessionItem.END_REASON + " = :reason, " + SessionItem.LAST_WRITE + " = :end")
+            dynamo.updateItem(b -> b.tableName(table).key(key(id)).updateExpression(SessionItem.MARK_ENDING)
                     .conditionExpression("attribute_exists(id) AND attribute_not_exists(" + MOVED_TO + ")")
-                    .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(reason.code()),
-                            ":end", AttributeValue.fromS("end"))));
+                    .expressionAttributeValues(SessionItem.endingValues(reason, Map.of())));
         } catch (ConditionalCheckFailedException absentOrMoved) {
             // nothing to mark: the delete finds out which
         } catch (SdkException e) {

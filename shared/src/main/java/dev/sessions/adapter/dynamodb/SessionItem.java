@@ -104,6 +104,21 @@ public final class SessionItem {
     }
 
     /**
+     * The update that writes why a session ends onto its item just before its delete, with
+     * {@link #endingValues}: the reason, and {@code end} as its last write (which no stream filter
+     * passes). Its revision stays, so that the replica takes nothing from it.
+     */
+    public static final String MARK_ENDING = "SET " + END_REASON + " = :reason, " + LAST_WRITE + " = :end";
+
+    /** The values {@link #MARK_ENDING} names, with the others a caller's condition names. */
+    public static Map<String, AttributeValue> endingValues(EndReason reason, Map<String, AttributeValue> others) {
+        Map<String, AttributeValue> values = new HashMap<>(others);
+        values.put(":reason", AttributeValue.fromS(reason.code()));
+        values.put(":end", AttributeValue.fromS("end"));
+        return values;
+    }
+
+    /**
      * The forward pointer a rotation leaves at {@code old}'s id, to {@code newId}: until the
      * session's absolute expiry (also its TTL), one revision on from the session it replaces, in the
      * principal index where the session was (see {@link #MOVED_TO}).
